@@ -1,0 +1,65 @@
+"""kiosk: check-in and networking for network meetings, on one laptop at the venue."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Where templates/, static/ or badges/ are: inside the installed package, else the checkout."""
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The app's signing key, made once per data folder and kept there."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, blueprints, i18n and security headers."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    config = dict(test_config or {})
+    data_dir = Path(config.get("DATA_DIR") or Path(config.get("DATABASE", "kiosk.sqlite3")).parent)
+    app.config.from_mapping(
+        DATA_DIR=str(data_dir),
+        DATABASE=str(data_dir / "kiosk.sqlite3"),
+        PUBLIC_URL="",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="de",
+        BABEL_TRANSLATION_DIRECTORIES=str(_PACKAGE / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from kiosk import db
+    from kiosk.web import init_web
+
+    db.init(app.config["DATABASE"])
+    init_web(app)
+    logging.getLogger("kiosk").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,460 @@
+"""Attendees: codes, create, change, delete, find, consents, and the log of what happened."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk import db as kdb
+from kiosk.events import Event
+from kiosk.text import clean, fold, name_key, split_list
+
+#: Badge code alphabet: digits and upper-case letters without Y and Z, which QWERTZ scanners swap.
+CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWX"
+#: 20 characters of a 34-letter alphabet: log2(34) * 20 = 101.7 bits, unguessable.
+CODE_LENGTH = 20
+#: Bytes of randomness in the private link secret (128 bits).
+SECRET_BYTES = 16
+
+TEXT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organisation",
+    "organisation_type",
+    "project",
+    "role",
+)
+LIST_FIELDS = ("interests", "offers", "seeks")
+CONSENTS = ("matchmaking", "share_contact")
+#: Longest text kept in one field; longer values are cut, not refused.
+MAX_FIELD_LENGTH = 300
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CODE_RE = re.compile(rf"(?<![0-9A-Z])[{CODE_ALPHABET}]{{{CODE_LENGTH}}}(?![0-9A-Z])")
+
+#: Organisation types offered in forms; imported files may bring others, which are kept as given.
+ORGANISATION_TYPES = (
+    "Betrieb",
+    "Schule",
+    "Schulamt",
+    "Jobcenter",
+    "Agentur für Arbeit",
+    "Kammer",
+    "Freier Träger",
+    "Jugendprojekt",
+    "Kommune",
+    "Hochschule",
+    "Sonstige",
+)
+
+
+class AttendeeError(Exception):
+    """An attendee could not be found, created or changed; ``code`` says why."""
+
+    def __init__(self, code: str, message: str = "", field: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.field = field
+
+
+@dataclass
+class AttendeeData:
+    """What a form, an import row or the demo says about one person."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    organisation: str = ""
+    organisation_type: str = ""
+    project: str = ""
+    role: str = ""
+    interests: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
+    seeks: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    consent_matchmaking: bool | None = None
+    consent_share_contact: bool | None = None
+
+    def cleaned(self) -> AttendeeData:
+        """A copy with every value made safe to store: trimmed, capped, lists split."""
+        values = {f: clean(getattr(self, f), max_length=MAX_FIELD_LENGTH) for f in TEXT_FIELDS}
+        values["email"] = values["email"].lower()
+        lists = {f: split_list(getattr(self, f)) for f in LIST_FIELDS}
+        extra = {clean(k, max_length=60): clean(v) for k, v in self.extra.items() if clean(v)}
+        return AttendeeData(
+            **values,
+            **lists,
+            extra=extra,
+            consent_matchmaking=self.consent_matchmaking,
+            consent_share_contact=self.consent_share_contact,
+        )
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, code) pairs for what makes this person unusable or doubtful."""
+        found = []
+        if not (self.first_name or self.last_name):
+            found.append(("first_name", "name_missing"))
+        if self.email and not _EMAIL.match(self.email):
+            found.append(("email", "email_invalid"))
+        return found
+
+
+def new_code() -> str:
+    """A fresh badge code: 20 characters from the scanner-safe alphabet."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_secret() -> str:
+    """A fresh private-link secret, unrelated to the badge code."""
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def find_code(text: str) -> str | None:
+    """The badge code inside what a desk received, or None.
+
+    Accepts the bare code, the badge URL, and that URL as a scanner on a German QWERTZ layout
+    types it (Y and Z swapped, ':' as 'Ö', '/' as '-'); case is ignored.
+    """
+    # The code has neither Y nor Z, so a QWERTZ swap of those cannot touch it; the separators
+    # around it (':' typed as 'Ö', '/' as '-') only need to be something other than a code letter.
+    matches = _CODE_RE.findall(text.strip().upper())
+    return matches[-1] if matches else None
+
+
+def search_key(values: dict[str, Any]) -> str:
+    """The folded text name search looks in: names, organisation, e-mail."""
+    parts = [values.get(f) or "" for f in ("first_name", "last_name", "organisation", "email")]
+    return fold(" ".join(parts))
+
+
+def from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An attendee row as the rest of the app uses it: lists decoded, consents as booleans."""
+    out = dict(row)
+    for f in LIST_FIELDS:
+        out[f] = json.loads(row.get(f) or "[]")
+    out["extra"] = json.loads(row.get("extra") or "{}")
+    for c in CONSENTS:
+        value = row.get(f"consent_{c}")
+        out[f"consent_{c}"] = None if value is None else bool(value)
+    out["name"] = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+    return out
+
+
+def public_view(attendee: dict[str, Any]) -> dict[str, Any]:
+    """What anybody who sees the badge may know: what the badge prints, nothing more."""
+    keys = ("code", "first_name", "last_name", "name", "organisation", "project", "role")
+    return {k: attendee.get(k, "") for k in keys}
+
+
+def export_view(attendee: dict[str, Any]) -> dict[str, Any]:
+    """The fields scripts and checks read (``kiosk attendees --json``)."""
+    keys = (
+        "code",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "organisation",
+        "organisation_type",
+        "project",
+        "role",
+        "interests",
+        "offers",
+        "seeks",
+        "consent_matchmaking",
+        "consent_share_contact",
+        "checked_in_at",
+        "checked_in_station",
+        "status",
+    )
+    out = {k: attendee.get(k) for k in keys}
+    for c in CONSENTS:
+        out[f"consent_{c}"] = bool(attendee.get(f"consent_{c}"))
+    return out
+
+
+def log(
+    db: Database,
+    event_id: int,
+    attendee_id: int | None,
+    action: str,
+    *,
+    station: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry to the attendee log (call inside the caller's transaction)."""
+    db["attendee_log"].insert(
+        {
+            "event_id": event_id,
+            "attendee_id": attendee_id,
+            "at": kdb.now(),
+            "action": action,
+            "station": station,
+            "detail": json.dumps(detail or {}, ensure_ascii=False),
+        }
+    )
+
+
+def history(db: Database, attendee_id: int) -> list[dict[str, Any]]:
+    """The log of one attendee, oldest first."""
+    entries = kdb.rows(
+        db, "SELECT * FROM attendee_log WHERE attendee_id = ? ORDER BY id", [attendee_id]
+    )
+    for e in entries:
+        e["detail"] = json.loads(e["detail"] or "{}")
+    return entries
+
+
+def get(db: Database, attendee_id: int) -> dict[str, Any]:
+    """The attendee with this id."""
+    row = kdb.one(db, "SELECT * FROM attendees WHERE id = ?", [attendee_id])
+    if row is None:
+        raise AttendeeError("not_found", "No such attendee.")
+    return from_row(row)
+
+
+def by_code(db: Database, code: str) -> dict[str, Any] | None:
+    """The attendee with this badge code (any event), or None."""
+    row = kdb.one(db, "SELECT * FROM attendees WHERE code = ?", [code.upper()])
+    return from_row(row) if row else None
+
+
+def by_secret(db: Database, secret: str) -> dict[str, Any] | None:
+    """The attendee whose private link holds this secret, or None."""
+    row = kdb.one(db, "SELECT * FROM attendees WHERE secret = ?", [secret])
+    return from_row(row) if row else None
+
+
+def list_for_event(
+    db: Database, event_id: int, *, query: str = "", include_cancelled: bool = False
+) -> list[dict[str, Any]]:
+    """The attendees of an event, by last name; ``query`` filters by folded name/org/e-mail."""
+    sql = "SELECT * FROM attendees WHERE event_id = ?"
+    params: list[Any] = [event_id]
+    if not include_cancelled:
+        sql += " AND status != 'cancelled'"
+    for word in fold(query).split():
+        sql += " AND search_key LIKE ? ESCAPE '\\'"
+        params.append(
+            "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+    sql += " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id"
+    return [from_row(r) for r in kdb.rows(db, sql, params)]
+
+
+def count(db: Database, event_id: int) -> dict[str, int]:
+    """Registered and arrived counts of an event."""
+    row = kdb.one(
+        db,
+        """SELECT count(*) AS registered, count(checked_in_at) AS arrived
+        FROM attendees WHERE event_id = ? AND status != 'cancelled'""",
+        [event_id],
+    )
+    return {"registered": row["registered"], "arrived": row["arrived"]} if row else {}
+
+
+def person_for(db: Database, network: str, data: AttendeeData) -> int:
+    """The person (across events of one network) this data describes; created when new."""
+    key = name_key(data.first_name, data.last_name, data.organisation)
+    row = None
+    if data.email:
+        row = kdb.one(
+            db, "SELECT id FROM persons WHERE network = ? AND email = ?", [network, data.email]
+        )
+    if row is None:
+        row = kdb.one(
+            db,
+            "SELECT id FROM persons WHERE network = ? AND name_key = ? "
+            "AND (email IS NULL OR email = '' OR ? = '')",
+            [network, key, data.email],
+        )
+    if row is not None:
+        if data.email:
+            db.execute(
+                "UPDATE persons SET email = ? WHERE id = ? AND (email IS NULL OR email = '')",
+                [data.email, row["id"]],
+            )
+        return row["id"]
+    return (
+        db["persons"]
+        .insert({"network": network, "email": data.email, "name_key": key, "created_at": kdb.now()})
+        .last_pk
+    )
+
+
+def find_duplicate(db: Database, event_id: int, data: AttendeeData) -> dict[str, Any] | None:
+    """An attendee of this event who is the same person: same e-mail, else same name + org."""
+    if data.email:
+        row = kdb.one(
+            db,
+            "SELECT * FROM attendees WHERE event_id = ? AND lower(email) = ?",
+            [event_id, data.email.lower()],
+        )
+        if row:
+            return from_row(row)
+    key = name_key(data.first_name, data.last_name, data.organisation)
+    for row in kdb.rows(
+        db,
+        "SELECT * FROM attendees WHERE event_id = ? AND first_name = ? AND last_name = ?",
+        [event_id, data.first_name, data.last_name],
+    ):
+        same = name_key(row["first_name"], row["last_name"], row["organisation"]) == key
+        if same and (not data.email or not row["email"]):
+            return from_row(row)
+    return None
+
+
+def _consent_values(data: AttendeeData, how: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for c in CONSENTS:
+        given = getattr(data, f"consent_{c}")
+        if given is not None:
+            values[f"consent_{c}"] = int(bool(given))
+            values[f"consent_{c}_at"] = kdb.now()
+            values[f"consent_{c}_how"] = how
+    return values
+
+
+def _row_values(data: AttendeeData) -> dict[str, Any]:
+    values: dict[str, Any] = {f: getattr(data, f) for f in TEXT_FIELDS}
+    for f in LIST_FIELDS:
+        values[f] = json.dumps(getattr(data, f), ensure_ascii=False)
+    values["extra"] = json.dumps(data.extra, ensure_ascii=False)
+    values["search_key"] = search_key(values)
+    return values
+
+
+def create(
+    db: Database, event: Event, data: AttendeeData, *, how: str, station: str = ""
+) -> dict[str, Any]:
+    """Create an attendee with a fresh badge code and private secret."""
+    data = data.cleaned()
+    problems = [p for p in data.problems() if p[1] == "name_missing"]
+    if problems:
+        raise AttendeeError("name_missing", "A first or last name is needed.", "first_name")
+    with kdb.transaction(db):
+        stamp = kdb.now()
+        values = {
+            **_row_values(data),
+            **_consent_values(data, how),
+            "event_id": event.id,
+            "person_id": person_for(db, event.network, data),
+            "code": new_code(),
+            "secret": new_secret(),
+            "status": "registered",
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        attendee_id = db["attendees"].insert(values).last_pk
+        log(db, event.id, attendee_id, "created", station=station, detail={"how": how})
+    return get(db, attendee_id)
+
+
+def changes_between(old: dict[str, Any], data: AttendeeData) -> dict[str, Any]:
+    """The stored values that ``data`` would change (consents only when it states them)."""
+    new = _row_values(data)
+    changed = {}
+    for f in (*TEXT_FIELDS, "extra"):
+        old_value = old.get(f) if f != "extra" else json.dumps(old["extra"], ensure_ascii=False)
+        if (old_value or "") != new[f]:
+            changed[f] = new[f]
+    for f in LIST_FIELDS:
+        if old[f] != getattr(data, f):
+            changed[f] = new[f]
+    for c in CONSENTS:
+        given = getattr(data, f"consent_{c}")
+        if given is not None and old[f"consent_{c}"] != bool(given):
+            changed[f"consent_{c}"] = int(bool(given))
+    return changed
+
+
+def update(
+    db: Database, attendee_id: int, data: AttendeeData, *, how: str, station: str = ""
+) -> tuple[dict[str, Any], list[str]]:
+    """Change an attendee; returns the attendee and the names of the fields that changed."""
+    data = data.cleaned()
+    if not (data.first_name or data.last_name):
+        raise AttendeeError("name_missing", "A first or last name is needed.", "first_name")
+    with kdb.transaction(db):
+        old = get(db, attendee_id)
+        changed = changes_between(old, data)
+        if changed:
+            values = {**changed, "search_key": _row_values(data)["search_key"]}
+            values["updated_at"] = kdb.now()
+            consents = _consent_values(data, how)
+            for c in CONSENTS:
+                if f"consent_{c}" in changed:
+                    values[f"consent_{c}_at"] = consents[f"consent_{c}_at"]
+                    values[f"consent_{c}_how"] = how
+            db["attendees"].update(attendee_id, values)
+            log(
+                db,
+                old["event_id"],
+                attendee_id,
+                "edited",
+                station=station,
+                detail={"how": how, "fields": sorted(changed)},
+            )
+    return get(db, attendee_id), sorted(changed)
+
+
+def set_consent(
+    db: Database, attendee_id: int, purpose: str, given: bool, *, how: str, station: str = ""
+) -> dict[str, Any]:
+    """Record a consent given or withdrawn, with when and how."""
+    if purpose not in CONSENTS:
+        raise AttendeeError("unknown_consent", f"Unknown consent: {purpose}")
+    with kdb.transaction(db):
+        attendee = get(db, attendee_id)
+        db["attendees"].update(
+            attendee_id,
+            {
+                f"consent_{purpose}": int(given),
+                f"consent_{purpose}_at": kdb.now(),
+                f"consent_{purpose}_how": how,
+            },
+        )
+        log(
+            db,
+            attendee["event_id"],
+            attendee_id,
+            "consent_given" if given else "consent_withdrawn",
+            station=station,
+            detail={"purpose": purpose, "how": how},
+        )
+    return get(db, attendee_id)
+
+
+def delete(db: Database, attendee_id: int) -> None:
+    """Delete an attendee and everything recorded about them (the log keeps that it happened)."""
+    with kdb.transaction(db):
+        attendee = get(db, attendee_id)
+        for table, column in dependent_tables(db):
+            db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [attendee_id])
+        db["attendees"].delete(attendee_id)
+        log(db, attendee["event_id"], None, "deleted", detail={"attendee_id": attendee_id})
+
+
+def dependent_tables(db: Database) -> list[tuple[str, str]]:
+    """(table, column) pairs whose rows belong to an attendee, found from the foreign keys."""
+    found = []
+    for table in db.tables:
+        if table.name in ("attendees", "attendee_log"):
+            continue
+        for fk in table.foreign_keys:
+            if fk.other_table == "attendees":
+                found.append((table.name, fk.column))
+    return found
+
+
+def asdict_data(data: AttendeeData) -> dict[str, Any]:
+    """AttendeeData as a plain dict (for previews and JSON)."""
+    return asdict(data)

@@ -1,0 +1,201 @@
+"""The one owner of SQLite: connections, pragmas, the write lock and the migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+#: Seconds a connection waits for another process's write lock before giving up.
+BUSY_TIMEOUT_MS = 5000
+
+# One writer at a time inside this process: SQLite's own busy-wait sleeps and retries in no
+# order, which gives the desk waits of seconds under load; a lock queues writers fairly.
+_write_lock = threading.Lock()
+
+migrations = Migrations("kiosk")
+
+
+def now() -> str:
+    """The current time as an ISO 8601 string in UTC, as every timestamp is stored."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database at ``path`` with the pragmas every connection needs."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    db = Database(conn, execute_plugins=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a check-in the desk has shown as done survives a killed process and a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def init(path: str | Path) -> None:
+    """Create the database file if needed and apply pending migrations."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    try:
+        with _write_lock:
+            migrations.apply(db)
+    finally:
+        db.close()
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One write transaction: in-process writers queue on a lock, then BEGIN IMMEDIATE."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    with _write_lock:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.commit()
+
+
+def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dicts."""
+    return [dict(r) for r in db.conn.execute(sql, params).fetchall()]
+
+
+def one(db: Database, sql: str, params: Any = ()) -> dict[str, Any] | None:
+    """Run a query and return its first row as a dict, or None."""
+    row = db.conn.execute(sql, params).fetchone()
+    return dict(row) if row is not None else None
+
+
+def get_setting(db: Database, key: str, default: Any = None) -> Any:
+    """An app-wide setting (not per event), stored as JSON."""
+    row = one(db, "SELECT value FROM settings WHERE key = ?", [key])
+    return json.loads(row["value"]) if row else default
+
+
+def set_setting(db: Database, key: str, value: Any) -> None:
+    """Store an app-wide setting."""
+    with transaction(db):
+        db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+
+# -- migrations: append new ones at the end, never edit an applied one ------------------------
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["events"].create(
+        {
+            "id": int,
+            "slug": str,
+            "name": str,
+            "date": str,
+            "network": str,
+            "settings": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"slug", "name", "network", "created_at"},
+        defaults={"settings": "{}"},
+    )
+    db["events"].create_index(["slug"], unique=True)
+    db["persons"].create(
+        {"id": int, "network": str, "email": str, "name_key": str, "created_at": str},
+        pk="id",
+        not_null={"network", "created_at"},
+    )
+    db["persons"].create_index(["network", "email"])
+    db["persons"].create_index(["network", "name_key"])
+    db["attendees"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "person_id": int,
+            "code": str,
+            "secret": str,
+            "first_name": str,
+            "last_name": str,
+            "email": str,
+            "phone": str,
+            "organisation": str,
+            "organisation_type": str,
+            "project": str,
+            "role": str,
+            "interests": str,
+            "offers": str,
+            "seeks": str,
+            "extra": str,
+            "status": str,
+            "consent_matchmaking": int,
+            "consent_matchmaking_at": str,
+            "consent_matchmaking_how": str,
+            "consent_share_contact": int,
+            "consent_share_contact_at": str,
+            "consent_share_contact_how": str,
+            "checked_in_at": str,
+            "checked_in_station": str,
+            "search_key": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("event_id", "events", "id"), ("person_id", "persons", "id")],
+        not_null={"event_id", "code", "secret", "first_name", "created_at", "status"},
+        defaults={
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "organisation": "",
+            "organisation_type": "",
+            "project": "",
+            "role": "",
+            "interests": "[]",
+            "offers": "[]",
+            "seeks": "[]",
+            "extra": "{}",
+            "status": "registered",
+            "search_key": "",
+        },
+    )
+    db["attendees"].create_index(["code"], unique=True)
+    db["attendees"].create_index(["secret"], unique=True)
+    db["attendees"].create_index(["event_id", "last_name"])
+    db["attendees"].create_index(["event_id", "checked_in_at"])
+    db["attendees"].create_index(["person_id"])
+    db["attendee_log"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "attendee_id": int,
+            "at": str,
+            "action": str,
+            "station": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"event_id", "at", "action"},
+        defaults={"detail": "{}", "station": ""},
+    )
+    db["attendee_log"].create_index(["event_id", "at"])
+    db["attendee_log"].create_index(["attendee_id"])
+    # The log is append-only: the database itself refuses changes to past entries.
+    db.execute(
+        """CREATE TRIGGER attendee_log_no_update BEFORE UPDATE ON attendee_log
+        BEGIN SELECT RAISE(ABORT, 'attendee_log is append-only'); END"""
+    )

@@ -1,0 +1,246 @@
+"""The demo event: a Kassel-style network meeting with about 80 realistic, made-up attendees."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from kiosk import attendees, events
+from kiosk import db as kdb
+from kiosk.attendees import AttendeeData
+from kiosk.text import fold
+
+DEMO_SLUG = "netzwerktreffen-kassel-demo"
+DEMO_NAME = "Netzwerktreffen Kassel (Demo)"
+DEMO_NETWORK = "Netzwerk Übergang Schule–Beruf Kassel"
+#: Fixed seed: the demo is the same on every machine, so screenshots and tests agree.
+SEED = 2026
+
+#: One vocabulary for interests, offers and seeks, as the network uses it.
+TOPICS = (
+    "Berufsorientierung",
+    "Azubi-Sharing",
+    "Inklusion",
+    "Praktikumsplätze",
+    "Sprachförderung",
+    "Elternarbeit",
+    "Digitalisierung",
+    "Ausbildungsabbruch",
+    "Einstiegsqualifizierung",
+    "Assistierte Ausbildung",
+    "Mentoring",
+    "Bewerbungstraining",
+    "Fachkräftesicherung",
+    "Teilzeitausbildung",
+    "Jugendberufsagentur",
+    "Geflüchtete",
+    "Schulverweigerung",
+    "Betriebserkundungen",
+)
+OFFERS_BY_TYPE = {
+    "Betrieb": (
+        "Praktikumsplätze",
+        "Ausbildungsplätze",
+        "Betriebserkundungen",
+        "Azubi-Botschafter",
+    ),
+    "Schule": ("Praktikumsbetreuung", "Klassenbesuche", "Elternabende"),
+    "Schulamt": ("Berufsorientierung", "Fortbildungen"),
+    "Jobcenter": ("Förderberatung", "Assistierte Ausbildung", "Einstiegsqualifizierung"),
+    "Agentur für Arbeit": ("Berufsberatung", "Einstiegsqualifizierung"),
+    "Kammer": ("Ausbildungsberatung", "Lehrstellenbörse", "Prüfungsvorbereitung"),
+    "Jugendprojekt": ("Mentoring", "Bewerbungstraining", "Sprachförderung"),
+    "Freier Träger": ("Einzelfallbegleitung", "Sprachförderung", "Bewerbungstraining"),
+}
+SEEKS_BY_TYPE = {
+    "Betrieb": ("Auszubildende", "Bewerbungstraining", "Sprachförderung", "Klassenbesuche"),
+    "Schule": ("Praktikumsplätze", "Betriebserkundungen", "Azubi-Botschafter", "Mentoring"),
+    "Schulamt": ("Praktikumsplätze", "Ausbildungsplätze"),
+    "Jobcenter": ("Ausbildungsplätze", "Mentoring", "Teilzeitausbildung"),
+    "Agentur für Arbeit": ("Praktikumsplätze", "Klassenbesuche"),
+    "Kammer": ("Azubi-Botschafter", "Elternabende"),
+    "Jugendprojekt": ("Praktikumsplätze", "Ausbildungsplätze", "Förderberatung"),
+    "Freier Träger": ("Praktikumsplätze", "Ausbildungsberatung", "Förderberatung"),
+}
+ORGANISATIONS = (
+    ("Verkehrsbetriebe Nordhessen GmbH", "Betrieb", "Stadtnetz Ausbildung", 6),
+    ("Klinikum Fuldatal gGmbH", "Betrieb", "Pflege hat Zukunft", 5),
+    ("Tischlerei Brandt & Söhne", "Betrieb", "", 2),
+    ("Wohnungsbau Kassel-Nord eG", "Betrieb", "Stadtnetz Ausbildung", 3),
+    ("Elektro Nowak GmbH", "Betrieb", "Azubi-Sharing Nordhessen", 2),
+    ("Hotel am Bergpark", "Betrieb", "Azubi-Sharing Nordhessen", 2),
+    ("Sparkasse Kassel-Land", "Betrieb", "", 4),
+    ("Max-Eyth-Schule", "Schule", "OloV Kassel", 5),
+    ("Oskar-von-Miller-Schule", "Schule", "Praxistage", 3),
+    ("Offene Schule Waldau", "Schule", "OloV Kassel", 3),
+    ("Carl-Schomburg-Schule", "Schule", "Praxistage", 3),
+    ("Staatliches Schulamt Kassel", "Schulamt", "OloV Kassel", 3),
+    ("Jobcenter Stadt Kassel", "Jobcenter", "Jugendberufsagentur Kassel", 5),
+    ("Agentur für Arbeit Kassel", "Agentur für Arbeit", "Jugendberufsagentur Kassel", 3),
+    ("IHK Kassel-Marburg", "Kammer", "Passgenaue Besetzung", 3),
+    ("Handwerkskammer Kassel", "Kammer", "Passgenaue Besetzung", 4),
+    ("Jugendwerkstatt Rothenditmold", "Jugendprojekt", "Werkstatt plus", 3),
+    ("Kompetenzagentur Kassel", "Jugendprojekt", "Jugend stärken", 3),
+    ("Internationaler Bund Nordhessen", "Freier Träger", "Perspektive Ausbildung", 5),
+    ("Caritas Nordhessen-Kassel", "Freier Träger", "Ankommen in Arbeit", 4),
+    ("Stadt Kassel, Jugendamt", "Kommune", "Jugendberufsagentur Kassel", 2),
+    ("Universität Kassel", "Hochschule", "Studienorientierung", 2),
+    ("Kreishandwerkerschaft Kassel", "Kammer", "", 2),
+    ("Diakonie Hessen, Jugendhilfe", "Freier Träger", "Jugend stärken", 3),
+)
+FIRST_NAMES = (
+    "Anna",
+    "Jürgen",
+    "Ayşe",
+    "Maximilian",
+    "Sabine",
+    "Mehmet",
+    "Katarzyna",
+    "Thomas",
+    "Leonie",
+    "Dragana",
+    "Björn",
+    "Fatma",
+    "Sören",
+    "Claudia",
+    "Olena",
+    "Markus",
+    "Renée",
+    "Hüseyin",
+    "Birgit",
+    "Jan",
+    "Miriam",
+    "Stefan",
+    "Zoë",
+    "Andreas",
+    "Nadia",
+    "Uwe",
+    "Petra",
+    "Ole",
+    "Julia",
+    "Kemal",
+    "Sandra",
+    "Tobias",
+    "Monika",
+    "Lukas",
+    "Ines",
+    "Frank",
+)
+LAST_NAMES = (
+    "Müller",
+    "Schäfer",
+    "Öztürk",
+    "Becker",
+    "Wagner",
+    "Kowalska",
+    "Hoffmann",
+    "Đorđević",
+    "Krüger",
+    "Yılmaz",
+    "Schröder",
+    "Weiß",
+    "Petrenko",
+    "Fischer",
+    "Bäcker",
+    "Nguyen",
+    "Zimmermann",
+    "Braun",
+    "Lange",
+    "Al-Hassan",
+    "Koch",
+    "Richter",
+    "Kaya",
+    "Schmitt",
+    "Hartmann",
+    "Wolff",
+    "Nowak",
+    "Sommer",
+    "Lorenz",
+    "Herrmann",
+)
+ROLES_BY_TYPE = {
+    "Betrieb": ("Ausbildungsleitung", "Ausbilder", "Personalreferentin", "Geschäftsführung"),
+    "Schule": ("Lehrerin", "Lehrer", "Schulleitung", "Berufsorientierung (StuBO)"),
+    "Schulamt": ("Schulamtsdirektorin", "Koordination OloV"),
+    "Jobcenter": ("Teamleitung U25", "Integrationsfachkraft"),
+    "Agentur für Arbeit": ("Berufsberaterin", "Berufsberater"),
+    "Kammer": ("Ausbildungsberater", "Passgenaue Besetzung"),
+    "Jugendprojekt": ("Sozialpädagogin", "Projektleitung"),
+    "Freier Träger": ("Projektleitung", "Sozialarbeiter"),
+    "Kommune": ("Jugendberufshilfe", "Koordination"),
+    "Hochschule": ("Studienberatung", "Transferstelle"),
+}
+CHECKED_IN = 12
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _email(first: str, last: str, organisation: str) -> str:
+    def part(text: str) -> str:
+        text = text.lower().translate(_UMLAUTS)
+        return "".join(c for c in fold(text).replace(" ", "-") if c.isalnum() or c == "-")
+
+    domain = part(organisation.split(",")[0].split(" ")[0])
+    return f"{part(first)}.{part(last)}@{domain}.example"
+
+
+def demo_people(seed: int = SEED) -> list[AttendeeData]:
+    """The demo's attendees, the same every time."""
+    rng = random.Random(seed)
+    people = []
+    used: set[tuple[str, str]] = set()
+    for organisation, org_type, project, size in ORGANISATIONS:
+        for _ in range(size):
+            while True:
+                name = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+                if name not in used:
+                    used.add(name)
+                    break
+            first, last = name
+            roles = ROLES_BY_TYPE.get(org_type, ("Koordination",))
+            offers = OFFERS_BY_TYPE.get(org_type, ())
+            seeks = SEEKS_BY_TYPE.get(org_type, ())
+            people.append(
+                AttendeeData(
+                    first_name=first,
+                    last_name=last,
+                    email=_email(first, last, organisation),
+                    phone=f"0561 {rng.randint(100000, 999999)}",
+                    organisation=organisation,
+                    organisation_type=org_type,
+                    project=project,
+                    role=rng.choice(roles),
+                    interests=rng.sample(TOPICS, rng.randint(2, 5)),
+                    offers=rng.sample(offers, min(len(offers), rng.randint(0, 2))),
+                    seeks=rng.sample(seeks, min(len(seeks), rng.randint(0, 2))),
+                    consent_matchmaking=rng.random() < 0.8,
+                    consent_share_contact=rng.random() < 0.65,
+                )
+            )
+    return people
+
+
+def ensure_demo(db: Database) -> tuple[events.Event, bool]:
+    """The demo event, created with its attendees if absent; True when it was just made."""
+    try:
+        return events.by_slug(db, DEMO_SLUG), False
+    except events.EventError:
+        pass
+    event = events.create(
+        db, DEMO_NAME, event_date=datetime.now(UTC).date().isoformat(), network=DEMO_NETWORK
+    )
+    with kdb.transaction(db):
+        db["events"].update(event.id, {"slug": DEMO_SLUG})
+        event = events.get(db, event.id)
+        created = [attendees.create(db, event, p, how="demo") for p in demo_people()]
+        arrival = datetime.now(UTC) - timedelta(minutes=40)
+        rng = random.Random(SEED)
+        for attendee in rng.sample(created, CHECKED_IN):
+            arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
+            at = arrival.isoformat(timespec="milliseconds")
+            db["attendees"].update(
+                attendee["id"], {"checked_in_at": at, "checked_in_station": "Eingang"}
+            )
+            attendees.log(db, event.id, attendee["id"], "checked_in", station="Eingang")
+    return event, True

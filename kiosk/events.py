@@ -1,0 +1,160 @@
+"""Events: create, list, choose the current one, and their settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk import db as kdb
+from kiosk.text import clean, fold
+
+#: Settings every event has, with their defaults; stored as JSON on the event row.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "print_on_arrival": False,
+    "privacy_notice": "",
+    "synonyms": {},
+    "type_colours": {},
+    "retention_days": 30,
+}
+
+
+class EventError(Exception):
+    """An event could not be found, created or changed; ``code`` says why."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    slug: str
+    name: str
+    date: str
+    network: str
+    settings: dict[str, Any]
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Event:
+        settings = {**DEFAULT_SETTINGS, **json.loads(row.get("settings") or "{}")}
+        return cls(
+            id=row["id"],
+            slug=row["slug"],
+            name=row["name"],
+            date=row.get("date") or "",
+            network=row["network"],
+            settings=settings,
+            created_at=row["created_at"],
+        )
+
+
+def slugify(name: str) -> str:
+    """A URL-safe slug from an event name: 'Netzwerktreffen Kassel' -> 'netzwerktreffen-kassel'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    return slug[:60] or "event"
+
+
+def create(db: Database, name: str, *, event_date: str = "", network: str = "") -> Event:
+    """Create an event with a unique slug; it becomes the current event."""
+    name = clean(name, max_length=200)
+    if not name:
+        raise EventError("name_missing", "An event needs a name.")
+    if event_date:
+        try:
+            event_date = date.fromisoformat(event_date).isoformat()
+        except ValueError as exc:
+            raise EventError("bad_date", f"Not a date (YYYY-MM-DD): {event_date}") from exc
+    base = slugify(name)
+    with kdb.transaction(db):
+        taken = {r["slug"] for r in kdb.rows(db, "SELECT slug FROM events")}
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        event_id = (
+            db["events"]
+            .insert(
+                {
+                    "slug": slug,
+                    "name": name,
+                    "date": event_date,
+                    "network": clean(network, max_length=200) or slug,
+                    "settings": "{}",
+                    "created_at": kdb.now(),
+                }
+            )
+            .last_pk
+        )
+        db["settings"].upsert({"key": "current_event", "value": json.dumps(event_id)}, pk="key")
+    return get(db, event_id)
+
+
+def get(db: Database, event_id: int) -> Event:
+    """The event with this id."""
+    row = kdb.one(db, "SELECT * FROM events WHERE id = ?", [event_id])
+    if row is None:
+        raise EventError("not_found", f"No event with id {event_id}.")
+    return Event.from_row(row)
+
+
+def by_slug(db: Database, slug: str) -> Event:
+    """The event with this slug."""
+    row = kdb.one(db, "SELECT * FROM events WHERE slug = ?", [slug])
+    if row is None:
+        raise EventError("not_found", f"No event '{slug}'. See: kiosk event list")
+    return Event.from_row(row)
+
+
+def all_events(db: Database) -> list[Event]:
+    """Every event, newest first."""
+    return [Event.from_row(r) for r in kdb.rows(db, "SELECT * FROM events ORDER BY id DESC")]
+
+
+def current(db: Database, slug: str | None = None) -> Event:
+    """The event a command works on: ``slug`` if given, else the only one, else the chosen one."""
+    if slug:
+        return by_slug(db, slug)
+    chosen = kdb.get_setting(db, "current_event")
+    if chosen is not None:
+        row = kdb.one(db, "SELECT * FROM events WHERE id = ?", [chosen])
+        if row:
+            return Event.from_row(row)
+    row = kdb.one(db, "SELECT * FROM events ORDER BY id DESC LIMIT 1")
+    if row is None:
+        raise EventError("no_event", "There is no event yet. Create one: kiosk event create NAME")
+    return Event.from_row(row)
+
+
+def choose(db: Database, event_id: int) -> Event:
+    """Make an event the current one."""
+    event = get(db, event_id)
+    kdb.set_setting(db, "current_event", event.id)
+    return event
+
+
+def update_settings(db: Database, event_id: int, changes: dict[str, Any]) -> Event:
+    """Change some of an event's settings; unknown keys are refused."""
+    unknown = set(changes) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise EventError("unknown_setting", f"Unknown setting: {', '.join(sorted(unknown))}")
+    with kdb.transaction(db):
+        event = get(db, event_id)
+        merged = {**event.settings, **changes}
+        db["events"].update(event_id, {"settings": json.dumps(merged)})
+    return get(db, event_id)
+
+
+def rename(db: Database, event_id: int, name: str, event_date: str = "") -> Event:
+    """Change an event's name and date."""
+    name = clean(name, max_length=200)
+    if not name:
+        raise EventError("name_missing", "An event needs a name.")
+    with kdb.transaction(db):
+        db["events"].update(event_id, {"name": name, "date": event_date})
+    return get(db, event_id)

@@ -1,0 +1,71 @@
+"""Text rules shared by every area: folding for search and matching, lists, yes/no answers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_GERMAN_DIGRAPHS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+_MULTI_SPLIT = re.compile(r"\s*(?:[,;\n\r]|\u2028)+\s*")
+_SPACES = re.compile(r"\s+")
+# Control characters and invisible formatting (bidi overrides, zero-width space, BOM) are dropped
+# from stored text so a hostile value cannot reorder or hide what a badge or a list shows.
+# Zero-width (non-)joiners stay: Arabic and Persian names need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+YES_WORDS = frozenset({"ja", "j", "yes", "y", "x", "1", "true", "wahr", "ok", "✓", "✔"})
+
+
+def clean(value: object, *, max_length: int = 500) -> str:
+    """A stored text field: control and bidi characters removed, spaces trimmed and capped."""
+    if value is None:
+        return ""
+    text = _INVISIBLE.sub("", str(value))
+    text = _SPACES.sub(" ", text).strip()
+    return text[:max_length]
+
+
+def fold(text: str) -> str:
+    """Fold text so that Müller, Mueller and muller compare equal, and Straße equals Strasse."""
+    text = text.casefold().replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _GERMAN_DIGRAPHS.sub(lambda m: m.group(1)[0], text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def name_key(first_name: str, last_name: str, organisation: str) -> str:
+    """The key that recognises one person without an e-mail: folded name and organisation."""
+    parts = (fold(first_name), fold(last_name), fold(organisation))
+    return "|".join(re.sub(r"[^a-z0-9]+", "", p) for p in parts)
+
+
+def split_list(value: object) -> list[str]:
+    """A multi-value cell split on comma, semicolon or newline; blanks and repeats dropped."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        items: Iterable[object] = value
+    else:
+        items = _MULTI_SPLIT.split(str(value))
+    seen: dict[str, str] = {}
+    for item in items:
+        text = clean(item, max_length=120)
+        if text and text.casefold() not in seen:
+            seen[text.casefold()] = text
+    return list(seen.values())
+
+
+def is_yes(value: object) -> bool:
+    """A consent answer: only an explicit yes counts (opt-in); anything else is no."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value == 1
+    return str(value).strip().casefold() in YES_WORDS

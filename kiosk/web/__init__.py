@@ -1,0 +1,165 @@
+"""The web layer: per-request database, roles, i18n, CSRF, security headers, page-or-fragment."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from sqlite_utils import Database
+
+from kiosk import db as kdb
+from kiosk import events
+
+log = logging.getLogger("kiosk.web")
+
+LANGUAGES = ("de", "en")
+ORGANISER = "organiser"
+DESK = "desk"
+
+csrf = CSRFProtect()
+babel = Babel()
+
+# No page loads anything from outside the laptop; inline scripts are not used.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def get_db() -> Database:
+    """The request's database connection, opened on first use and closed at teardown."""
+    if "db" not in g:
+        g.db = kdb.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def _close_db(_exc: BaseException | None = None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def select_locale() -> str:
+    """German first; English when chosen (and remembered in the session)."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "de"
+
+
+def is_htmx() -> bool:
+    """True when htmx (not a full page load) made this request."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(template: str, fragment: str | None = None, **context: Any) -> Response:
+    """Render the full page, or only its partial ``fragment`` when htmx asks; vary on it."""
+    name = fragment if fragment and is_htmx() else template
+    response = current_app.make_response(render_template(name, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_after_post(endpoint: str, **values: Any) -> Response:
+    """303 See Other: after a POST the browser fetches the next page with GET."""
+    target = url_for(endpoint, **values)
+    if is_htmx():
+        response = current_app.make_response("")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+def role() -> str | None:
+    """Who this browser is: the organiser, a desk, or nobody (None)."""
+    return session.get("role")
+
+
+def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only a signed-in organiser may use this view; others go to sign-in."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if role() != ORGANISER:
+            if role() == DESK:
+                log.warning("denied: desk tried organiser page %s", request.path)
+                abort(403)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def desk_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A desk or the organiser may use this view."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if role() not in (ORGANISER, DESK):
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def current_event() -> events.Event | None:
+    """The event the organiser pages work on, or None before the first one exists."""
+    if "event" not in g:
+        try:
+            g.event = events.current(get_db())
+        except events.EventError:
+            g.event = None
+    return g.event
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=()")
+    if role() is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_page(error: Any) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code, error=error), code
+
+
+def init_web(app: Flask) -> None:
+    """Register everything the web layer needs on ``app``."""
+    from kiosk.web import admin, auth
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_security_headers)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "role": role(),
+            "lang": select_locale(),
+            "current_event": current_event() if role() == ORGANISER else None,
+        }

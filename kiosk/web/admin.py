@@ -1,0 +1,161 @@
+"""The organiser's pages: events, the attendee list, add, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from kiosk import attendees, events
+from kiosk.web import current_event, get_db, organiser_required, redirect_after_post, render
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: How many attendees one page of the list shows (the search narrows it).
+PAGE_SIZE = 200
+
+
+@bp.before_request
+@organiser_required
+def _only_organiser() -> None:
+    """Every page here is the organiser's."""
+
+
+def _event_or_404() -> events.Event:
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+def form_to_data(form: MultiDict[str, str]) -> attendees.AttendeeData:
+    """An attendee form as AttendeeData; unticked consent boxes mean no."""
+    return attendees.AttendeeData(
+        **{f: form.get(f, "") for f in attendees.TEXT_FIELDS},
+        **{f: form.get(f, "") for f in attendees.LIST_FIELDS},
+        consent_matchmaking=form.get("consent_matchmaking") == "on",
+        consent_share_contact=form.get("consent_share_contact") == "on",
+    )
+
+
+@bp.get("/")
+def index() -> Response:
+    db = get_db()
+    event = current_event()
+    counts = attendees.count(db, event.id) if event else {}
+    return render("admin/index.html", events=events.all_events(db), event=event, counts=counts)
+
+
+@bp.post("/events")
+def create_event() -> Response:
+    try:
+        event = events.create(
+            get_db(),
+            request.form.get("name", ""),
+            event_date=request.form.get("date", ""),
+            network=request.form.get("network", ""),
+        )
+    except events.EventError as exc:
+        flash(_("Veranstaltung nicht angelegt: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(_("Veranstaltung „%(name)s“ angelegt.", name=event.name), "ok")
+    return redirect_after_post("admin.index")
+
+
+@bp.post("/events/<int:event_id>/choose")
+def choose_event(event_id: int) -> Response:
+    try:
+        events.choose(get_db(), event_id)
+    except events.EventError:
+        abort(404)
+    return redirect_after_post("admin.index")
+
+
+@bp.get("/attendees")
+def attendee_list() -> Response:
+    event = _event_or_404()
+    query = request.args.get("q", "")
+    found = attendees.list_for_event(get_db(), event.id, query=query)
+    return render(
+        "admin/attendees.html",
+        "admin/_attendee_rows.html",
+        event=event,
+        attendees=found[:PAGE_SIZE],
+        total=len(found),
+        query=query,
+        page_size=PAGE_SIZE,
+    )
+
+
+def _form_page(attendee: dict[str, Any] | None, data: Any, errors: dict[str, str]) -> Response:
+    response = render(
+        "admin/attendee_form.html",
+        attendee=attendee,
+        data=data,
+        errors=errors,
+        organisation_types=attendees.ORGANISATION_TYPES,
+    )
+    if errors:
+        response.status_code = 422
+    return response
+
+
+def _errors_of(data: attendees.AttendeeData) -> dict[str, str]:
+    messages = {
+        "name_missing": _("Bitte Vor- oder Nachnamen angeben."),
+        "email_invalid": _("Diese E-Mail-Adresse sieht nicht gültig aus."),
+    }
+    return {field: messages[code] for field, code in data.cleaned().problems()}
+
+
+@bp.route("/attendees/new", methods=["GET", "POST"])
+def attendee_new() -> Response:
+    event = _event_or_404()
+    if request.method == "GET":
+        return _form_page(None, attendees.AttendeeData(), {})
+    data = form_to_data(request.form)
+    errors = _errors_of(data)
+    if errors:
+        return _form_page(None, data, errors)
+    attendee = attendees.create(get_db(), event, data, how="organiser form")
+    flash(_("%(name)s hinzugefügt.", name=attendee["name"]), "ok")
+    return redirect_after_post("admin.attendee_list")
+
+
+@bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
+def attendee_edit(attendee_id: int) -> Response:
+    db = get_db()
+    event = _event_or_404()
+    try:
+        attendee = attendees.get(db, attendee_id)
+    except attendees.AttendeeError:
+        abort(404)
+    if attendee["event_id"] != event.id:
+        abort(404)
+    if request.method == "GET":
+        return _form_page(attendee, attendee, {})
+    data = form_to_data(request.form)
+    errors = _errors_of(data)
+    if errors:
+        return _form_page(attendee, data, errors)
+    attendee, changed = attendees.update(db, attendee_id, data, how="organiser form")
+    if changed:
+        flash(_("%(name)s gespeichert.", name=attendee["name"]), "ok")
+    return redirect_after_post("admin.attendee_list")
+
+
+@bp.post("/attendees/<int:attendee_id>/delete")
+def attendee_delete(attendee_id: int) -> Response:
+    db = get_db()
+    event = _event_or_404()
+    try:
+        attendee = attendees.get(db, attendee_id)
+    except attendees.AttendeeError:
+        abort(404)
+    if attendee["event_id"] != event.id:
+        abort(404)
+    attendees.delete(db, attendee_id)
+    flash(_("%(name)s gelöscht.", name=attendee["name"]), "ok")
+    return redirect_after_post("admin.attendee_list")

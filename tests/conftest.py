@@ -1,0 +1,182 @@
+"""Fixtures: a fresh app and database per test, the CLI runner, and a real browser on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk import access, create_app, events
+from kiosk import db as kdb
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CHROMIUM = os.environ.get("KIOSK_CHROMIUM", "/usr/bin/chromium")
+ORGANISER_PASSWORD = "richtig-geheim-42"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    """An app on a fresh SQLite file; CSRF is off here and tested on its own in test_security."""
+    return create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "kiosk.sqlite3"),
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "PUBLIC_URL": "http://kiosk.test",
+        }
+    )
+
+
+@pytest.fixture
+def db(app: Any) -> Iterator[Any]:
+    """A connection to the test app's database."""
+    database = kdb.connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def event(db: Any) -> events.Event:
+    """An empty current event."""
+    return events.create(db, "Netzwerkbrunch Test", event_date="2026-11-22", network="Testnetz")
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def organiser(app: Any, client: Any) -> Any:
+    """A test client signed in as the organiser."""
+    database = kdb.connect(app.config["DATABASE"])
+    access.set_password(database, ORGANISER_PASSWORD)
+    database.close()
+    response = client.post("/login", data={"password": ORGANISER_PASSWORD})
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> Any:
+    """Run the ``kiosk`` command against a data folder of this test's own."""
+    from kiosk.cli import main
+
+    class Runner:
+        data_dir = tmp_path / "data"
+
+        def invoke(self, *args: str, **kwargs: Any) -> Any:
+            result = CliRunner().invoke(
+                main, ["--data", str(self.data_dir), *args], catch_exceptions=False, **kwargs
+            )
+            return result
+
+    return Runner()
+
+
+# -- the real browser ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The app served by waitress on loopback, in a thread of the test process."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from waitress import create_server
+
+        self.data_dir = data_dir
+        self.app = create_app(
+            {
+                "DATA_DIR": str(data_dir),
+                "DATABASE": str(data_dir / "kiosk.sqlite3"),
+                "SECRET_KEY": "live-test",
+                "PUBLIC_URL": "http://kiosk.test",
+            }
+        )
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = create_server(self.app, host="127.0.0.1", port=self.port, threads=8)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def db(self) -> Any:
+        return kdb.connect(self.app.config["DATABASE"])
+
+    def stop(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
+    database = server.db()
+    access.set_password(database, ORGANISER_PASSWORD)
+    database.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright; skipped (or failed, in CI) when absent."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("KIOSK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"KIOSK_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A fresh browser context and page (its own cookies), with German as the browser language."""
+    context = browser.new_context(locale="de-DE", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Any) -> None:
+    """Sign the browser page in as the organiser."""
+    page.goto("/login")
+    page.fill("#password", ORGANISER_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/admin/**")
+
+
+@pytest.fixture
+def organiser_page(page: Any) -> Any:
+    """A browser page signed in as the organiser."""
+    sign_in(page)
+    return page
