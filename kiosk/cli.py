@@ -295,6 +295,21 @@ def demo_command(state: State, host: str, port: int, no_serve: bool) -> None:
         serve_app(state, host, port)
 
 
+# -- import ------------------------------------------------------------------------------------
+
+
+# -- badges ------------------------------------------------------------------------------------
+
+
+# -- check-in ----------------------------------------------------------------------------------
+
+
+# -- suggestions -------------------------------------------------------------------------------
+
+
+# -- contacts, export, purge -------------------------------------------------------------------
+
+
 def run() -> None:
     """Entry point that keeps click's exit codes and makes output UTF-8 on Windows consoles."""
     if os.name == "nt":

@@ -199,3 +199,34 @@ def m001_core(db: Database) -> None:
         """CREATE TRIGGER attendee_log_no_update BEFORE UPDATE ON attendee_log
         BEGIN SELECT RAISE(ABORT, 'attendee_log is append-only'); END"""
     )
+
+
+@migrations()
+def m002_contacts(db: Database) -> None:
+    # One row per direction: each side owns their copy of a contact and their private note.
+    db["contacts"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "owner_id": int,
+            "other_id": int,
+            "created_at": str,
+            "how": str,
+            "station": str,
+            "note": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("event_id", "events", "id"),
+            ("owner_id", "attendees", "id"),
+            ("other_id", "attendees", "id"),
+        ],
+        not_null={"event_id", "owner_id", "other_id", "created_at"},
+        defaults={"note": "", "how": "", "station": ""},
+    )
+    db["contacts"].create_index(["owner_id", "other_id"], unique=True)
+    db["contacts"].create_index(["other_id"])
+
+
+# Later migrations go below, one function each, named mNNN_area_what (badges 010-019,
+# check-in 020-029, matching 030-039, contacts 040-049, import 050-059).

@@ -145,7 +145,8 @@ def _error_page(error: Any) -> tuple[str, int]:
 
 def init_web(app: Flask) -> None:
     """Register everything the web layer needs on ``app``."""
-    from kiosk.web import admin, auth
+    # The admin_* modules add their routes to admin.bp when imported.
+    from kiosk.web import admin, admin_badges, admin_import, admin_matching, auth, desk, me  # noqa: F401
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -153,6 +154,8 @@ def init_web(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(me.bp)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
 

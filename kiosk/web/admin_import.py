@@ -1,0 +1,5 @@
+"""Organiser pages for import (routes on the admin blueprint)."""
+
+from __future__ import annotations
+
+from kiosk.web.admin import bp  # noqa: F401
