@@ -246,8 +246,10 @@ def list_for_event(
         params.append(
             "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-    sql += " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id"
-    return [from_row(r) for r in kdb.rows(db, sql, params)]
+    found = [from_row(r) for r in kdb.rows(db, sql, params)]
+    # Sorted in Python on folded names: SQLite's NOCASE would put Đorđević after Zimmermann.
+    found.sort(key=lambda a: (fold(a["last_name"]), fold(a["first_name"]), a["id"]))
+    return found
 
 
 def count(db: Database, event_id: int) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
@@ -10,7 +11,6 @@ from sqlite_utils import Database
 from kiosk import attendees, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
-from kiosk.text import fold
 
 DEMO_SLUG = "netzwerktreffen-kassel-demo"
 DEMO_NAME = "Netzwerktreffen Kassel (Demo)"
@@ -173,13 +173,15 @@ ROLES_BY_TYPE = {
     "Hochschule": ("Studienberatung", "Transferstelle"),
 }
 CHECKED_IN = 12
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "đ": "d"})
 
 
 def _email(first: str, last: str, organisation: str) -> str:
     def part(text: str) -> str:
-        text = text.lower().translate(_UMLAUTS)
-        return "".join(c for c in fold(text).replace(" ", "-") if c.isalnum() or c == "-")
+        text = unicodedata.normalize("NFKD", text.lower().translate(_UMLAUTS))
+        return "".join(
+            c for c in text.replace(" ", "-") if c.isascii() and (c.isalnum() or c == "-")
+        )
 
     domain = part(organisation.split(",")[0].split(" ")[0])
     return f"{part(first)}.{part(last)}@{domain}.example"

@@ -17,6 +17,11 @@ _INVISIBLE = re.compile(
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 
+# Letters that Unicode does not decompose into a base letter plus a mark.
+_UNDECOMPOSED = str.maketrans(
+    {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "þ": "th"}
+)
+
 YES_WORDS = frozenset({"ja", "j", "yes", "y", "x", "1", "true", "wahr", "ok", "✓", "✔"})
 
 
@@ -31,7 +36,7 @@ def clean(value: object, *, max_length: int = 500) -> str:
 
 def fold(text: str) -> str:
     """Fold text so that Müller, Mueller and muller compare equal, and Straße equals Strasse."""
-    text = text.casefold().replace("ß", "ss")
+    text = text.casefold().replace("ß", "ss").translate(_UNDECOMPOSED)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _GERMAN_DIGRAPHS.sub(lambda m: m.group(1)[0], text)

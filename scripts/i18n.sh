@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pot=$(mktemp --suffix=.pot)
 trap 'rm -f "$pot"' EXIT
-pybabel extract -q -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -o "$pot" .
+pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -o "$pot" .
 if [ -f kiosk/translations/en/LC_MESSAGES/messages.po ]; then
-  pybabel update -q --no-fuzzy-matching -i "$pot" -d kiosk/translations -l en
+  pybabel update --no-fuzzy-matching -i "$pot" -d kiosk/translations -l en
 else
-  pybabel init -q -i "$pot" -d kiosk/translations -l en
+  pybabel init -i "$pot" -d kiosk/translations -l en
 fi
-pybabel compile -q -d kiosk/translations
+pybabel compile --statistics -d kiosk/translations

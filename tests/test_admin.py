@@ -1,0 +1,97 @@
+"""The organiser's pages: events, the attendee list and search, add, edit, delete."""
+
+from kiosk import attendees, events
+from kiosk.attendees import AttendeeData
+
+
+def add(db, event, **values) -> dict:
+    values.setdefault("first_name", "Anna")
+    values.setdefault("last_name", "Müller")
+    return attendees.create(db, event, AttendeeData(**values), how="test")
+
+
+def test_overview_without_event_offers_to_create_one(organiser) -> None:
+    html = organiser.get("/admin/").get_data(as_text=True)
+    assert "Neue Veranstaltung" in html and "Aktuelle Veranstaltung" not in html
+
+
+def test_create_and_choose_events(organiser, db) -> None:
+    response = organiser.post("/admin/events", data={"name": "Brunch", "date": "2027-03-01"})
+    assert response.status_code == 303
+    organiser.post("/admin/events", data={"name": "Messe"})
+    brunch = events.by_slug(db, "brunch")
+    organiser.post(f"/admin/events/{brunch.id}/choose")
+    html = organiser.get("/admin/").get_data(as_text=True)
+    assert "<h1>Brunch</h1>" in html
+
+
+def test_create_event_without_name_shows_why(organiser) -> None:
+    response = organiser.post("/admin/events", data={"name": " "}, follow_redirects=True)
+    assert "Veranstaltung nicht angelegt" in response.get_data(as_text=True)
+
+
+def test_attendee_list_and_search_fragment(organiser, db, event) -> None:
+    add(db, event)
+    add(db, event, first_name="Jan", last_name="Weiß")
+    page = organiser.get("/admin/attendees").get_data(as_text=True)
+    assert "Müller" in page and "Weiß" in page and "<html" in page
+    response = organiser.get("/admin/attendees?q=mueller", headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="attendee-rows">')
+    assert "Müller" in fragment and "Weiß" not in fragment
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_add_attendee_with_problems_keeps_the_input(organiser, event) -> None:
+    response = organiser.post(
+        "/admin/attendees/new", data={"first_name": "", "email": "kaputt@", "organisation": "HWK"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte Vor- oder Nachnamen angeben." in html
+    assert "nicht gültig" in html and 'value="HWK"' in html
+
+
+def test_add_edit_delete_attendee(organiser, db, event) -> None:
+    response = organiser.post(
+        "/admin/attendees/new",
+        data={
+            "first_name": "Olena",
+            "last_name": "Petrenko",
+            "interests": "Inklusion, Mentoring",
+            "consent_matchmaking": "on",
+        },
+    )
+    assert response.status_code == 303
+    (olena,) = attendees.list_for_event(db, event.id)
+    assert olena["interests"] == ["Inklusion", "Mentoring"] and olena["consent_matchmaking"]
+    assert olena["consent_share_contact"] is False
+    organiser.post(
+        f"/admin/attendees/{olena['id']}",
+        data={"first_name": "Olena", "last_name": "Petrenko-Schmidt"},
+    )
+    assert attendees.get(db, olena["id"])["last_name"] == "Petrenko-Schmidt"
+    assert attendees.get(db, olena["id"])["consent_matchmaking"] is False
+    organiser.post(f"/admin/attendees/{olena['id']}/delete")
+    assert attendees.list_for_event(db, event.id) == []
+
+
+def test_attendee_of_another_event_is_not_found(organiser, db, event) -> None:
+    other = events.create(db, "Anderes")
+    stranger = add(db, event)
+    events.choose(db, other.id)
+    assert organiser.get(f"/admin/attendees/{stranger['id']}").status_code == 404
+
+
+def test_hostile_values_are_shown_as_text(organiser, db, event) -> None:
+    add(
+        db,
+        event,
+        first_name="<script>alert(1)</script>",
+        last_name="{{ 7*7 }}",
+        organisation='=HYPERLINK("http://x")',
+    )
+    html = organiser.get("/admin/attendees").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in html

@@ -1,0 +1,74 @@
+"""The organiser's pages in a real browser: sign-in, events, attendee search as you type."""
+
+from playwright.sync_api import expect
+
+from kiosk import attendees, events
+from kiosk.attendees import AttendeeData
+
+from conftest import ORGANISER_PASSWORD, sign_in
+
+
+def seed(live_server) -> None:
+    db = live_server.db()
+    event = events.create(db, "Netzwerkbrunch", network="Kassel")
+    for first, last, org in [
+        ("Anna", "Müller", "IHK Kassel"),
+        ("Jan", "Weiß", "Max-Eyth-Schule"),
+        ("Olena", "Petrenko", "Jobcenter Stadt Kassel"),
+    ]:
+        attendees.create(
+            db, event, AttendeeData(first_name=first, last_name=last, organisation=org), how="test"
+        )
+    db.close()
+
+
+def test_sign_in_with_wrong_then_right_password(page) -> None:
+    page.goto("/admin/")
+    page.fill("#password", "falsch")
+    page.click("button.primary")
+    assert page.locator(".flash-error").inner_text() == "Das Passwort stimmt nicht."
+    page.fill("#password", ORGANISER_PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/admin/")
+    assert page.locator("h2").first.inner_text() == "Neue Veranstaltung"
+
+
+def test_create_an_event_in_the_browser(organiser_page) -> None:
+    page = organiser_page
+    page.fill("#ev-name", "Ausbildungsmesse Rathaus")
+    page.fill("#ev-date", "2027-02-03")
+    page.click("text=Anlegen")
+    assert page.locator("h1").inner_text() == "Ausbildungsmesse Rathaus"
+    assert "angelegt" in page.locator(".flash-ok").inner_text()
+
+
+def test_attendee_search_as_you_type_forgives_umlauts(live_server, page) -> None:
+    seed(live_server)
+    sign_in(page)
+    page.goto("/admin/attendees")
+    assert page.locator("table.attendees tbody tr").count() == 3
+    page.locator("#q").press_sequentially("Muller", delay=30)
+    expect(page.locator("table.attendees tbody tr")).to_have_count(1)
+    assert "Müller, Anna" in page.locator("table.attendees tbody").inner_text()
+    assert "q=Muller" in page.url
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("zzz", delay=30)
+    page.wait_for_selector("text=Niemand gefunden")
+
+
+def test_english_is_one_click_away(organiser_page) -> None:
+    page = organiser_page
+    page.click("button:has-text('English')")
+    page.wait_for_selector("text=New event")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_pages_fit_a_phone_screen(browser, live_server) -> None:
+    seed(live_server)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page)
+    page.goto("/admin/attendees")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0

@@ -1,0 +1,53 @@
+"""Events: create with unique slugs, the current event, settings."""
+
+import pytest
+
+from kiosk import events
+
+
+def test_create_makes_unique_slugs_and_chooses_the_new_event(db) -> None:
+    first = events.create(db, "Netzwerkbrunch Kassel")
+    second = events.create(db, "Netzwerkbrunch Kassel")
+    assert (first.slug, second.slug) == ("netzwerkbrunch-kassel", "netzwerkbrunch-kassel-2")
+    assert events.current(db).id == second.id
+
+
+def test_slug_folds_umlauts(db) -> None:
+    assert events.create(db, "Frühjahrstreffen Übergang").slug == "fruhjahrstreffen-ubergang"
+
+
+def test_current_prefers_the_chosen_event(db) -> None:
+    first = events.create(db, "Erstes")
+    events.create(db, "Zweites")
+    events.choose(db, first.id)
+    assert events.current(db).name == "Erstes"
+    assert events.current(db, "zweites").name == "Zweites"
+
+
+def test_without_events_current_says_how_to_create_one(db) -> None:
+    with pytest.raises(events.EventError) as info:
+        events.current(db)
+    assert info.value.code == "no_event"
+    assert "kiosk event create" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "code"), [("  ", "", "name_missing"), ("X", "12.3.", "bad_date")]
+)
+def test_create_refuses_bad_input(db, name: str, date: str, code: str) -> None:
+    with pytest.raises(events.EventError) as info:
+        events.create(db, name, event_date=date)
+    assert info.value.code == code
+
+
+def test_update_settings_merges_and_refuses_unknown_keys(db, event) -> None:
+    changed = events.update_settings(db, event.id, {"print_on_arrival": True})
+    assert changed.settings["print_on_arrival"] is True
+    assert changed.settings["retention_days"] == events.DEFAULT_SETTINGS["retention_days"]
+    with pytest.raises(events.EventError) as info:
+        events.update_settings(db, event.id, {"colour": "red"})
+    assert info.value.code == "unknown_setting"
+
+
+def test_network_defaults_to_the_events_own(db) -> None:
+    assert events.create(db, "Allein").network == "allein"
