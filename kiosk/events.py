@@ -66,11 +66,7 @@ def create(db: Database, name: str, *, event_date: str = "", network: str = "") 
     name = clean(name, max_length=200)
     if not name:
         raise EventError("name_missing", "An event needs a name.")
-    if event_date:
-        try:
-            event_date = date.fromisoformat(event_date).isoformat()
-        except ValueError as exc:
-            raise EventError("bad_date", f"Not a date (YYYY-MM-DD): {event_date}") from exc
+    event_date = _valid_date(event_date)
     base = slugify(name)
     with kdb.transaction(db):
         taken = {r["slug"] for r in kdb.rows(db, "SELECT slug FROM events")}
@@ -155,6 +151,17 @@ def rename(db: Database, event_id: int, name: str, event_date: str = "") -> Even
     name = clean(name, max_length=200)
     if not name:
         raise EventError("name_missing", "An event needs a name.")
+    event_date = _valid_date(event_date)
     with kdb.transaction(db):
+        get(db, event_id)
         db["events"].update(event_id, {"name": name, "date": event_date})
     return get(db, event_id)
+
+
+def _valid_date(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise EventError("bad_date", f"Not a date (YYYY-MM-DD): {value}") from exc

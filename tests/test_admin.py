@@ -95,3 +95,29 @@ def test_hostile_values_are_shown_as_text(organiser, db, event) -> None:
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "{{ 7*7 }}" in html and "49" not in html
+
+
+def test_edit_event_name_date_and_retention(organiser, db, event) -> None:
+    response = organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={"name": "Brunch im Rathaus", "date": "2027-01-15", "retention_days": "14"},
+    )
+    assert response.status_code == 303
+    changed = events.get(db, event.id)
+    assert (changed.name, changed.date, changed.settings["retention_days"]) == (
+        "Brunch im Rathaus",
+        "2027-01-15",
+        14,
+    )
+    bad = organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={"name": "X", "date": "2027-01-15", "retention_days": "9999"},
+    )
+    assert bad.status_code == 422 and events.get(db, event.id).settings["retention_days"] == 14
+
+
+def test_attendee_page_shows_the_history(organiser, db, event) -> None:
+    anna = add(db, event)
+    attendees.update(db, anna["id"], AttendeeData(first_name="Anna", last_name="Meier"), how="test")
+    html = organiser.get(f"/admin/attendees/{anna['id']}").get_data(as_text=True)
+    assert "Verlauf (2)" in html and "last_name" in html

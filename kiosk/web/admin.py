@@ -15,6 +15,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 #: How many attendees one page of the list shows (the search narrows it).
 PAGE_SIZE = 200
+#: Longest time an event's personal data may be kept after the event, in days.
+MAX_RETENTION_DAYS = 365
 
 
 @bp.before_request
@@ -73,6 +75,32 @@ def choose_event(event_id: int) -> Response:
     return redirect_after_post("admin.index")
 
 
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int) -> Response:
+    db = get_db()
+    try:
+        event = events.get(db, event_id)
+    except events.EventError:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            days = request.form.get("retention_days", type=int)
+            if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
+                raise events.EventError("bad_retention", _("Aufbewahrung: 1 bis 365 Tage."))
+            events.rename(db, event_id, request.form.get("name", ""), request.form.get("date", ""))
+            events.update_settings(db, event_id, {"retention_days": days})
+        except events.EventError as exc:
+            error = str(exc)
+        else:
+            flash(_("Gespeichert."), "ok")
+            return redirect_after_post("admin.index")
+    response = render("admin/event_form.html", event=event, error=error)
+    if error:
+        response.status_code = 422
+    return response
+
+
 @bp.get("/attendees")
 def attendee_list() -> Response:
     event = _event_or_404()
@@ -89,12 +117,18 @@ def attendee_list() -> Response:
     )
 
 
-def _form_page(attendee: dict[str, Any] | None, data: Any, errors: dict[str, str]) -> Response:
+def _form_page(
+    attendee: dict[str, Any] | None,
+    data: Any,
+    errors: dict[str, str],
+    history: list[dict[str, Any]] | None = None,
+) -> Response:
     response = render(
         "admin/attendee_form.html",
         attendee=attendee,
         data=data,
         errors=errors,
+        history=history or [],
         organisation_types=attendees.ORGANISATION_TYPES,
     )
     if errors:
@@ -135,7 +169,7 @@ def attendee_edit(attendee_id: int) -> Response:
     if attendee["event_id"] != event.id:
         abort(404)
     if request.method == "GET":
-        return _form_page(attendee, attendee, {})
+        return _form_page(attendee, attendee, {}, attendees.history(db, attendee_id))
     data = form_to_data(request.form)
     errors = _errors_of(data)
     if errors:
