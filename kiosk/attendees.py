@@ -36,7 +36,12 @@ CONSENTS = ("matchmaking", "share_contact")
 #: Longest text kept in one field; longer values are cut, not refused.
 MAX_FIELD_LENGTH = 300
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No dot at either end of the local part, none doubled, and none of the characters that only
+# appear in a pasted "Name <mail>" or a list of addresses.
+_EMAIL = re.compile(
+    r"^[^@\s.,;:<>()\[\]\"\\]+(?:\.[^@\s.,;:<>()\[\]\"\\]+)*"
+    r"@[^@\s.,;:<>()\[\]\"\\_]+(?:\.[^@\s.,;:<>()\[\]\"\\_]+)+$"
+)
 _CODE_RE = re.compile(rf"(?<![0-9A-Z])[{CODE_ALPHABET}]{{{CODE_LENGTH}}}(?![0-9A-Z])")
 
 #: Organisation types offered in forms; imported files may bring others, which are kept as given.
@@ -102,14 +107,24 @@ class AttendeeData:
         found = []
         if not (self.first_name or self.last_name):
             found.append(("first_name", "name_missing"))
-        if self.email and not _EMAIL.match(self.email):
+        if self.email and not valid_email(self.email):
             found.append(("email", "email_invalid"))
         return found
 
 
+def valid_email(value: str) -> bool:
+    """True for an address that mail can be sent to, as far as its form tells."""
+    return bool(_EMAIL.match(value)) and len(value) <= MAX_FIELD_LENGTH
+
+
 def new_code() -> str:
-    """A fresh badge code: 20 characters from the scanner-safe alphabet."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    """A fresh badge code: 20 characters from the scanner-safe alphabet, uniformly random."""
+    number = secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH)
+    digits = []
+    for _ in range(CODE_LENGTH):
+        number, digit = divmod(number, len(CODE_ALPHABET))
+        digits.append(CODE_ALPHABET[digit])
+    return "".join(digits)
 
 
 def new_secret() -> str:
@@ -263,9 +278,48 @@ def count(db: Database, event_id: int) -> dict[str, int]:
     return {"registered": row["registered"], "arrived": row["arrived"]} if row else {}
 
 
+#: Extra columns that name the part of an organisation a person belongs to (compared folded).
+#: They tell apart people without an e-mail who share a name and an organisation: two pupils
+#: called Leon Schmidt at one school are different people when their classes differ.
+UNIT_HEADERS = frozenset(
+    {
+        "klasse",
+        "class",
+        "schulklasse",
+        "jahrgang",
+        "jahrgangsstufe",
+        "lerngruppe",
+        "abteilung",
+        "department",
+    }
+)
+
+
+def unit_of(extra: dict[str, Any]) -> str:
+    """The class or department an extra column gives, or ''."""
+    for key, value in extra.items():
+        if fold(key) in UNIT_HEADERS and value:
+            return str(value)
+    return ""
+
+
+def identity_key(person: AttendeeData | dict[str, Any]) -> str:
+    """The key that recognises a person without an e-mail: name, organisation and unit."""
+    if isinstance(person, AttendeeData):
+        return name_key(
+            person.first_name, person.last_name, person.organisation, unit_of(person.extra)
+        )
+    return name_key(
+        person.get("first_name") or "",
+        person.get("last_name") or "",
+        person.get("organisation") or "",
+        unit_of(person.get("extra") or {}),
+    )
+
+
 def person_for(db: Database, network: str, data: AttendeeData) -> int:
     """The person (across events of one network) this data describes; created when new."""
-    key = name_key(data.first_name, data.last_name, data.organisation)
+    key = identity_key(data)
     row = None
     if data.email:
         row = kdb.one(
@@ -285,32 +339,42 @@ def person_for(db: Database, network: str, data: AttendeeData) -> int:
                 [data.email, row["id"]],
             )
         return row["id"]
-    return (
-        db["persons"]
-        .insert({"network": network, "email": data.email, "name_key": key, "created_at": kdb.now()})
-        .last_pk
+    # A plain INSERT: an import creates thousands of persons in one go.
+    cursor = db.execute(
+        "INSERT INTO persons (network, email, name_key, created_at) VALUES (?, ?, ?, ?)",
+        [network, data.email, key, kdb.now()],
     )
+    return cursor.lastrowid
 
 
 def find_duplicate(db: Database, event_id: int, data: AttendeeData) -> dict[str, Any] | None:
-    """An attendee of this event who is the same person: same e-mail, else same name + org."""
-    if data.email:
+    """An attendee of this event who is the same person: same e-mail, else same name + org.
+
+    The name rule only joins two records when at least one has no e-mail (two people with one
+    name and different addresses are two people); cancelled attendees are found too.
+    """
+    email = data.email.strip().lower()
+    if email:
         row = kdb.one(
             db,
-            "SELECT * FROM attendees WHERE event_id = ? AND lower(email) = ?",
-            [event_id, data.email.lower()],
+            "SELECT * FROM attendees WHERE event_id = ? AND lower(email) = ? ORDER BY id",
+            [event_id, email],
         )
         if row:
             return from_row(row)
-    key = name_key(data.first_name, data.last_name, data.organisation)
-    for row in kdb.rows(
+    key = identity_key(data)
+    candidates = kdb.rows(
         db,
-        "SELECT * FROM attendees WHERE event_id = ? AND first_name = ? AND last_name = ?",
-        [event_id, data.first_name, data.last_name],
-    ):
-        same = name_key(row["first_name"], row["last_name"], row["organisation"]) == key
-        if same and (not data.email or not row["email"]):
-            return from_row(row)
+        "SELECT id, first_name, last_name, organisation, email, extra FROM attendees "
+        "WHERE event_id = ? ORDER BY id",
+        [event_id],
+    )
+    for row in candidates:
+        if email and row["email"]:
+            continue
+        row["extra"] = json.loads(row["extra"] or "{}")
+        if identity_key(row) == key:
+            return get(db, row["id"])
     return None
 
 

@@ -231,9 +231,7 @@ def serve_app(
     public_url: str = "",
     threads: int = SERVER_THREADS,
 ) -> None:
-    """Serve the app with waitress; print where to open it and how the organiser signs in."""
-    from waitress import create_server
-
+    """Serve the app (waitress; cheroot with TLS for --https); print where to open it."""
     scheme = "https" if https else "http"
     lan = lan_address() if host in ("0.0.0.0", "::") else None
     public = public_url or f"{scheme}://{lan or '127.0.0.1'}:{port}"
@@ -244,12 +242,23 @@ def serve_app(
             password = access.generate_password()
             access.set_password(db, password)
         token = access.new_signin_token(db)
-    server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+    if https:
+        start, stop = _tls_server(state, app, host, port, lan, threads)
+    else:
+        from waitress import create_server
+
+        server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        start, stop = server.run, server.close
     local = f"{scheme}://127.0.0.1:{port}/"
     click.echo(f"kiosk is running. Data folder: {state.data_dir}")
     click.echo(f"  On this laptop:        {local}")
     if lan:
         click.echo(f"  On the local network:  {scheme}://{lan}:{port}/")
+    if https:
+        click.echo(
+            "  The certificate is made by this laptop: browsers ask once to accept it "
+            "(then the camera works)."
+        )
     click.echo(f"  Badge QR codes point to {public}/b/...")
     click.echo(f"  Organiser sign-in (one-time link): {local}signin/{token}")
     if password:
@@ -257,9 +266,25 @@ def serve_app(
     click.echo("Stop with Ctrl+C.")
     sys.stdout.flush()
     try:
-        server.run()
+        start()
     except KeyboardInterrupt:
+        stop()
         click.echo("Stopped.")
+
+
+def _tls_server(
+    state: State, app: Any, host: str, port: int, lan: str | None, threads: int
+) -> tuple[Any, Any]:
+    """A cheroot server speaking TLS with this laptop's own certificate (waitress has no TLS)."""
+    from cheroot import wsgi
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    from kiosk.certs import ensure_certificate
+
+    cert, key = ensure_certificate(state.data_dir / "tls", lan)
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name="kiosk")
+    server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
+    return server.start, server.stop
 
 
 @main.command("serve")
@@ -268,10 +293,24 @@ def serve_app(
 )
 @click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port to listen on.")
 @click.option("--public-url", default="", help="Base URL printed in badge QR codes.")
+@click.option(
+    "--https",
+    is_flag=True,
+    help="Serve with TLS and a certificate made for this laptop (browsers allow the camera "
+    "only on https or on this laptop itself).",
+)
+@click.option(
+    "--threads",
+    default=SERVER_THREADS,
+    show_default=True,
+    help="Worker threads (requests served at once; connections are not limited by it).",
+)
 @pass_state
-def serve_command(state: State, host: str, port: int, public_url: str) -> None:
+def serve_command(
+    state: State, host: str, port: int, public_url: str, https: bool, threads: int
+) -> None:
     """Run the production server for this laptop and the local network."""
-    serve_app(state, host, port, public_url=public_url)
+    serve_app(state, host, port, https=https, public_url=public_url, threads=threads)
 
 
 @main.command("demo")
@@ -297,14 +336,247 @@ def demo_command(state: State, host: str, port: int, no_serve: bool) -> None:
 
 # -- import ------------------------------------------------------------------------------------
 
+#: How the CLI names the targets of columns that fill no attendee field.
+IMPORT_TARGET_NOTES = {"extra": "kept as extra", "ignore": "not imported"}
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; save nothing.")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Put a column into another field, e.g. --map Einwilligung=consent_matchmaking "
+    "(fields: first_name, last_name, name, email, phone, organisation, organisation_type, "
+    "project, role, interests, offers, seeks, consent_matchmaking, consent_share_contact, "
+    "status, cancelled, extra, ignore). Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result (or refusal) as JSON.")
+@pass_state
+def import_command(
+    state: State, file: Path, slug: str | None, dry_run: bool, pairs: tuple[str, ...], as_json: bool
+) -> None:
+    """Import registrations from FILE (CSV, TSV, TXT or XLSX) into the event.
+
+    Prints created / updated / skipped counts and every row problem with its row number
+    (header = row 1). Importing the same file again changes only what changed.
+    """
+    from kiosk import importing
+
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                raise importing.ImportRefused("unreadable", f"Cannot read the file: {exc}") from exc
+            table = importing.read_file(data, file.name)
+            mapping = importing.mapping_from_pairs(table.header, pairs) if pairs else None
+            result = importing.run(db, event, table, mapping, dry_run=dry_run)
+        except importing.ImportRefused as exc:
+            if as_json:
+                echo_json({"refused": True, "code": exc.code, "row": exc.row, "message": str(exc)})
+                raise click.exceptions.Exit(1) from exc
+            fail(f"{file.name}: {exc}")
+            return
+    if as_json:
+        echo_json({"event": event.slug, **result.as_dict()})
+        return
+    source = result.source()
+    how = ", ".join(
+        p
+        for p in (
+            source["format"].upper(),
+            source["encoding"],
+            f"delimiter {source['delimiter']}" if source["delimiter"] else "",
+            f"sheet {source['sheet']}" if source["sheet"] else "",
+        )
+        if p
+    )
+    click.echo(f"{file.name} ({how}, {source['rows']} rows) -> event '{event.name}'")
+    for column in result.columns():
+        target = IMPORT_TARGET_NOTES.get(column.target, column.target)
+        click.echo(f"  {column.header[:40]:40} -> {target}")
+    for problem in result.problems:
+        click.echo(problem.message)
+    c = result.counts
+    click.echo(
+        f"{c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged, "
+        f"{c['skipped']} skipped ({c['merged']} duplicate rows merged, "
+        f"{c['cancelled']} earlier registrations marked cancelled)."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was saved.")
+
 
 # -- badges ------------------------------------------------------------------------------------
+
+
+def badge_public_url(db: Database, given: str) -> str:
+    """The base URL badge QR codes point to: --public-url, else the stored setting, else
+    this laptop's LAN address on the default port."""
+    chosen = given or kdb.get_setting(db, "public_url") or ""
+    if not chosen:
+        chosen = f"http://{lan_address() or '127.0.0.1'}:{DEFAULT_PORT}"
+    if not chosen.startswith(("http://", "https://")):
+        fail(f"The public URL must start with http:// or https://, not '{chosen}'.")
+    return chosen.rstrip("/")
+
+
+@main.command("badges")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("--layout", "layout_name", help="Layout name (see --list-layouts).")
+@click.option("--only-new", is_flag=True, help="Only badges not printed yet.")
+@click.option("--public-url", default="", help="Base URL in the QR codes (default: see docs).")
+@click.option("--skip", default=0, show_default=True, help="Leave the first N labels empty.")
+@click.option("--no-log", is_flag=True, help="Do not record the badges as printed (a test).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF.",
+)
+@click.option("--list-layouts", is_flag=True, help="Show the layouts and exit.")
+@click.option("--json", "as_json", is_flag=True, help="With --list-layouts: print JSON.")
+@pass_state
+def badges_command(
+    state: State,
+    slug: str | None,
+    layout_name: str | None,
+    only_new: bool,
+    public_url: str,
+    skip: int,
+    no_log: bool,
+    output: Path | None,
+    list_layouts: bool,
+    as_json: bool,
+) -> None:
+    """Write the event's badges as one PDF (all, or --only-new), or --list-layouts."""
+    from kiosk import badges
+
+    if list_layouts:
+        _print_layouts(state, as_json)
+        return
+    if output is None:
+        fail("Where should the PDF go? Give -o FILE.pdf (or use --list-layouts).")
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            pdf, count = badges.batch_pdf(
+                db,
+                event,
+                public_url=badge_public_url(db, public_url),
+                layout=layout_name,
+                only_new=only_new,
+                how="cli",
+                skip=skip,
+                record=not no_log,
+            )
+        except badges.BadgeError as exc:
+            fail(str(exc))
+    output.write_bytes(pdf)
+    click.echo(f"Wrote {count} badges to {output}.")
+
+
+def _print_layouts(state: State, as_json: bool) -> None:
+    from kiosk import badges
+
+    with state.db() as db:
+        chosen = badges.print_settings(db).layout
+    found = badges.layouts().values()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": lay.name,
+                    "title": lay.title,
+                    "kind": lay.kind,
+                    "page_mm": [lay.page_w, lay.page_h],
+                    "badge_mm": [lay.badge_w, lay.badge_h],
+                    "per_page": lay.per_page,
+                    "chosen": lay.name == chosen,
+                }
+                for lay in found
+            ]
+        )
+        return
+    for lay in found:
+        mark = "*" if lay.name == chosen else " "
+        size = f"{lay.badge_w:g} x {lay.badge_h:g} mm"
+        per_page = f"{lay.per_page:>2}/page"
+        click.echo(f"{mark} {lay.name:17} {lay.kind:6} {size:14} {per_page}  {lay.title}")
+    click.echo("* = the layout chosen for batches (organiser page: Namensschilder)")
 
 
 # -- check-in ----------------------------------------------------------------------------------
 
 
+@main.command("checkin")
+@click.argument("code")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("--station", default="CLI", show_default=True, help="Desk name to record.")
+@pass_state
+def checkin_command(state: State, code: str, slug: str | None, station: str) -> None:
+    """Check in the attendee whose badge CODE (or badge URL) this is, by the desk's rules.
+
+    Exit code 0 only when this call checked someone in.
+    """
+    from kiosk import checkin
+
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            result = checkin.scan(db, event, code, station=checkin.station_name(station))
+        except checkin.CheckinError as exc:
+            fail(checkin.describe(exc))
+    a = result.attendee
+    again = "Welcome back" if result.again else "Checked in"
+    org = f" ({a['organisation']})" if a["organisation"] else ""
+    click.echo(f"{again}: {a['name']}{org} at desk '{result.station}'.")
+    if not checkin.badge_printed(a):
+        click.echo("Badge not printed yet.")
+
+
 # -- suggestions -------------------------------------------------------------------------------
+
+
+@main.command("suggest")
+@click.argument("person")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("-n", "count", default=10, show_default=True, help="How many suggestions.")
+@click.option(
+    "--lang", type=click.Choice(["de", "en"]), default="de", show_default=True, help="Language."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per suggestion.")
+@pass_state
+def suggest_command(
+    state: State, person: str, slug: str | None, count: int, lang: str, as_json: bool
+) -> None:
+    """Whom PERSON (an e-mail, a badge code or a name) should meet, with the reasons."""
+    from kiosk import matching
+
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            attendee = matching.find_attendee(db, event, person)
+        except matching.MatchingError as exc:
+            fail(str(exc))
+        found = matching.for_attendee(db, event, attendee["id"], max(1, count))
+    if as_json:
+        echo_json([s.as_dict(lang) for s in found])
+        return
+    if not attendee["consent_matchmaking"]:
+        fail(f"{attendee['name']} has not consented to matchmaking: no suggestions.")
+    click.echo(f"{attendee['name']} · {attendee['organisation']}")
+    if not found:
+        click.echo("No suggestions: nobody else who consented is from another organisation.")
+    for k, s in enumerate(found, start=1):
+        where = f" · {s.organisation}" if s.organisation else ""
+        click.echo(f"{k:2}. {s.name}{where}  [{s.score:.1f}]  {s.code}")
+        click.echo(f"    {s.reason_text(lang)}")
 
 
 # -- contacts, export, purge -------------------------------------------------------------------

@@ -230,3 +230,105 @@ def m002_contacts(db: Database) -> None:
 
 # Later migrations go below, one function each, named mNNN_area_what (badges 010-019,
 # check-in 020-029, matching 030-039, contacts 040-049, import 050-059).
+
+
+@migrations()
+def m020_checkin(db: Database) -> None:
+    # Check-out keeps checked_in_at (they came); re-entry clears checked_out_at.
+    db["attendees"].add_column("checked_out_at", str)
+    # Named check-in desks; a one-time link (only its hash) turns another device into one.
+    db["stations"].create(
+        {
+            "id": int,
+            "name": str,
+            "mode": str,
+            "created_at": str,
+            "link_digest": str,
+            "link_expires_at": str,
+        },
+        pk="id",
+        not_null={"name", "mode", "created_at"},
+        defaults={"mode": "desk"},
+    )
+    db["stations"].create_index(["name"], unique=True)
+    db["stations"].create_index(["link_digest"])
+    # A per-event version that changes whenever what name search looks in changes, also from
+    # other processes (an import while serving): the in-memory search index checks it.
+    db["search_versions"].create({"event_id": int, "version": int}, pk="event_id")
+    bump = """INSERT INTO search_versions (event_id, version)
+        VALUES ({ev}, abs(random()) % 1000000000)
+        ON CONFLICT (event_id) DO UPDATE SET version = version + 1"""
+    db.execute(
+        f"""CREATE TRIGGER search_version_insert AFTER INSERT ON attendees
+        BEGIN {bump.format(ev="NEW.event_id")}; END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER search_version_update
+        AFTER UPDATE OF search_key, status, event_id ON attendees
+        BEGIN {bump.format(ev="NEW.event_id")}; {bump.format(ev="OLD.event_id")}; END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER search_version_delete AFTER DELETE ON attendees
+        BEGIN {bump.format(ev="OLD.event_id")}; END"""
+    )
+
+
+@migrations()
+def m030_matching_feedback(db: Database) -> None:
+    # An attendee's verdict on one suggestion ("met" / "not_a_fit"); the latest per pair counts.
+    db["suggestion_feedback"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "attendee_id": int,
+            "other_id": int,
+            "verdict": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("event_id", "events", "id"),
+            ("attendee_id", "attendees", "id"),
+            ("other_id", "attendees", "id"),
+        ],
+        not_null={"event_id", "attendee_id", "other_id", "verdict", "created_at"},
+    )
+    db["suggestion_feedback"].create_index(["attendee_id", "other_id"], unique=True)
+    db["suggestion_feedback"].create_index(["event_id"])
+    db["suggestion_feedback"].create_index(["other_id"])
+
+
+@migrations()
+def m031_matching_table_plans(db: Database) -> None:
+    # Seatings for networking rounds, as JSON (attendee ids per table per round).
+    db["table_plans"].create(
+        {"id": int, "event_id": int, "created_at": str, "plan": str},
+        pk="id",
+        foreign_keys=[("event_id", "events", "id")],
+        not_null={"event_id", "created_at", "plan"},
+    )
+    db["table_plans"].create_index(["event_id"])
+
+
+@migrations()
+def m010_badge_prints(db: Database) -> None:
+    # When and how often each badge was printed; one log row per print (reprints are deliberate).
+    db["attendees"].add_column("badge_printed_at", str)
+    db["attendees"].add_column("badge_print_count", int, not_null_default=0)
+    db["badge_prints"].create(
+        {"id": int, "attendee_id": int, "at": str, "how": str, "layout": str},
+        pk="id",
+        foreign_keys=[("attendee_id", "attendees", "id")],
+        not_null={"attendee_id", "at"},
+        defaults={"how": "", "layout": ""},
+    )
+    db["badge_prints"].create_index(["attendee_id"])
+
+
+@migrations()
+def m021_checkin_counter_index(db: Database) -> None:
+    # The desks poll arrived/registered every 2 s: a covering index keeps that off the table rows.
+    db["attendees"].create_index(
+        ["event_id", "status", "checked_in_at", "checked_out_at"],
+        index_name="idx_attendees_checkin_counts",
+    )

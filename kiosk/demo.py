@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from kiosk import attendees, events
+from kiosk import attendees, checkin, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -241,8 +241,5 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
         for attendee in rng.sample(created, CHECKED_IN):
             arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
             at = arrival.isoformat(timespec="milliseconds")
-            db["attendees"].update(
-                attendee["id"], {"checked_in_at": at, "checked_in_station": "Eingang"}
-            )
-            attendees.log(db, event.id, attendee["id"], "checked_in", station="Eingang")
+            checkin.check_in(db, event, attendee["id"], station="Eingang", at=at, how="demo")
     return event, True

@@ -18,7 +18,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "print_on_arrival": False,
     "privacy_notice": "",
     "synonyms": {},
-    "type_colours": {},
+    "type_colours": {},  # overrides of kiosk.badges.DEFAULT_TYPE_COLOURS: {type: "#rrggbb"}
+    "badge_logo": "",  # file name of the uploaded logo in the data folder's badges/
     "retention_days": 30,
 }
 

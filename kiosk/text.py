@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -9,6 +10,9 @@ from collections.abc import Iterable
 _GERMAN_DIGRAPHS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
 _MULTI_SPLIT = re.compile(r"\s*(?:[,;\n\r]|\u2028)+\s*")
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
+#: Folded name parts remembered by name_key.
+KEY_CACHE_SIZE = 8192
 # Control characters and invisible formatting (bidi overrides, zero-width space, BOM) are dropped
 # from stored text so a hostile value cannot reorder or hide what a badge or a list shows.
 # Zero-width (non-)joiners stay: Arabic and Persian names need them.
@@ -43,10 +47,21 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def name_key(first_name: str, last_name: str, organisation: str) -> str:
-    """The key that recognises one person without an e-mail: folded name and organisation."""
-    parts = (fold(first_name), fold(last_name), fold(organisation))
-    return "|".join(re.sub(r"[^a-z0-9]+", "", p) for p in parts)
+def name_key(first_name: str, last_name: str, organisation: str, unit: str = "") -> str:
+    """The key that recognises one person without an e-mail: folded name and organisation.
+
+    ``unit`` is the part of the organisation a person belongs to (a pupil's class): two pupils
+    with one name at one school are different people when their classes differ.
+    """
+    parts = (first_name, last_name, organisation, unit)
+    return "|".join(_key_part(p) for p in (parts if unit else parts[:3]))
+
+
+@functools.lru_cache(maxsize=KEY_CACHE_SIZE)
+def _key_part(text: str) -> str:
+    # Letters of every script count (Петренко, العلي); spaces and punctuation do not.
+    # Cached: an import of thousands of rows repeats the same organisations and first names.
+    return _NOT_WORD.sub("", fold(text))
 
 
 def split_list(value: object) -> list[str]:

@@ -10,6 +10,10 @@ trap 'rm -rf "$tmp"' EXIT
 # name@version  file-inside-the-package  file-in-static/vendor
 packages=(
   "htmx.org@2.0.4 package/dist/htmx.min.js htmx.min.js"
+  "qr-scanner@1.4.2 package/qr-scanner.umd.min.js qr-scanner.umd.min.js"
+  "qr-scanner@1.4.2 package/qr-scanner-worker.min.js qr-scanner-worker.min.js"
+  "qr-scanner@1.4.2 package/LICENSE qr-scanner.LICENSE"
+  "qrcode-generator@2.0.4 package/dist/qrcode.js qrcode-generator.js"
 )
 
 mkdir -p "$dest"

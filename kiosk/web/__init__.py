@@ -146,7 +146,20 @@ def _error_page(error: Any) -> tuple[str, int]:
 def init_web(app: Flask) -> None:
     """Register everything the web layer needs on ``app``."""
     # The admin_* modules add their routes to admin.bp when imported.
-    from kiosk.web import admin, admin_badges, admin_import, admin_matching, auth, desk, me  # noqa: F401
+    from kiosk.web import (  # noqa: F401
+        admin,
+        admin_badges,
+        admin_desks,
+        admin_import,
+        admin_matching,
+        admin_privacy,
+        auth,
+        badges,
+        desk,
+        desk_swap,
+        me,
+        suggestions,
+    )
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -155,7 +168,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(badges.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(suggestions.bp)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
 

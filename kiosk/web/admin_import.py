@@ -1,5 +1,327 @@
-"""Organiser pages for import (routes on the admin blueprint)."""
+"""Organiser pages for import: upload, preview with column mapping and row problems, confirm."""
 
 from __future__ import annotations
 
-from kiosk.web.admin import bp  # noqa: F401
+from typing import Any
+
+from flask import Response, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from kiosk import events, importing
+from kiosk.web import current_event, get_db, is_htmx, redirect_after_post, render
+from kiosk.web.admin import bp
+
+#: Row problems the preview lists at most (the counts above it are always complete).
+MAX_PROBLEMS_SHOWN = 300
+#: People the preview shows as a sample of what will be imported.
+SAMPLE_SIZE = 12
+ACCEPTED = ".csv,.tsv,.txt,.xlsx"
+
+
+def target_labels() -> dict[str, str]:
+    """What each column target is called in the mapping select."""
+    return {
+        "first_name": _("Vorname"),
+        "last_name": _("Nachname"),
+        "name": _("Name (Vor- und Nachname)"),
+        "email": _("E-Mail"),
+        "phone": _("Telefon"),
+        "organisation": _("Organisation"),
+        "organisation_type": _("Art der Organisation"),
+        "project": _("Projekt"),
+        "role": _("Funktion"),
+        "interests": _("Interessen"),
+        "offers": _("Bietet"),
+        "seeks": _("Sucht"),
+        "consent_matchmaking": _("Einwilligung: Vernetzung (Vorschläge)"),
+        "consent_share_contact": _("Einwilligung: Kontaktdaten weitergeben"),
+        "status": _("Status (storniert?)"),
+        "cancelled": _("Storniert ja/nein"),
+        "extra": _("als Zusatzangabe behalten"),
+        "ignore": _("nicht importieren"),
+    }
+
+
+def refusal_text(code: str, row: int | None = None, **params: Any) -> str:
+    """Why a file cannot be imported, in the organiser's language."""
+    texts = {
+        "empty_file": _("Die Datei ist leer."),
+        "xls_old": _(
+            "Das ist eine alte Excel-Datei (.xls). Bitte in Excel als .xlsx oder CSV speichern."
+        ),
+        "xlsx_encrypted": _(
+            "Die Arbeitsmappe ist mit einem Kennwort geschützt. Bitte ohne Kennwort speichern."
+        ),
+        "not_xlsx": _(
+            "Die Datei heißt .xlsx, ist aber keine Excel-Arbeitsmappe (sie enthält Text, "
+            "vermutlich CSV). Bitte in .csv umbenennen oder in Excel als .xlsx speichern."
+        ),
+        "zip_named_text": _(
+            "Die Datei heißt .csv/.txt, ist aber eine Arbeitsmappe oder ein ZIP-Archiv. "
+            "Bitte als .xlsx oder CSV speichern."
+        ),
+        "unsupported_format": _(
+            "Dieses Dateiformat kann nicht importiert werden. Bitte als .xlsx oder CSV speichern."
+        ),
+        "bad_encoding": _(
+            "Die Zeichenkodierung der Datei ist beschädigt. Bitte als UTF-8 speichern."
+        ),
+        "not_text": _("Das ist keine Text- oder Excel-Datei (sie enthält Binärdaten)."),
+        "mixed_encoding": _(
+            "Zeile %(utf8_row)s und Zeile %(row)s sind verschieden kodiert (UTF-8 und "
+            "Windows-1252 gemischt). Bitte die ganze Datei einmal als UTF-8 speichern.",
+            row=row,
+            utf8_row=params.get("utf8_row", "?"),
+        ),
+        "unbalanced_quotes": _(
+            'Zeile %(row)s: Ein Anführungszeichen (") wird nicht geschlossen, daher lassen sich '
+            "die folgenden Zeilen nicht trennen. Bitte die Zeile korrigieren.",
+            row=row,
+        ),
+        "field_too_long": _(
+            "Zeile %(row)s: Eine Zelle ist viel zu lang (ein nicht geschlossenes "
+            "Anführungszeichen?).",
+            row=row,
+        ),
+        "too_many_rows": _(
+            "Die Datei hat mehr als %(limit)s Zeilen.", limit=params.get("limit", "")
+        ),
+        "too_many_columns": _(
+            "Die Datei hat mehr als %(limit)s Spalten.", limit=params.get("limit", "")
+        ),
+        "xlsx_broken": _(
+            "Die Excel-Datei ist beschädigt oder unvollständig (beim Kopieren abgeschnitten?). "
+            "Bitte in Excel öffnen, neu speichern und erneut hochladen."
+        ),
+        "bad_mapping": _("Die Spaltenzuordnung passt nicht zu dieser Datei."),
+        "no_name_column": _(
+            "Keine Spalte enthält Namen. Bitte unten einer Spalte „Vorname“, „Nachname“ oder "
+            "„Name“ zuordnen."
+        ),
+        "no_names": _(
+            "Keine Zeile enthält einen Namen. Sind die Namensspalten richtig zugeordnet?"
+        ),
+        "no_rows": _("Die Datei hat eine Kopfzeile, aber keine Zeilen mit Personen."),
+        "write_failed": _("Nichts wurde importiert: Die Datenbank hat eine Änderung abgelehnt."),
+        "upload_gone": _("Diese hochgeladene Datei ist nicht mehr da. Bitte erneut hochladen."),
+    }
+    return texts.get(code, _("Die Datei kann nicht importiert werden."))
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """One row problem as a sentence (without the row number, which the table shows)."""
+    code, params = problem["code"], problem.get("params") or {}
+    field = target_labels().get(problem.get("field", ""), problem.get("field", ""))
+    texts = {
+        "name_missing": _("Kein Name – Zeile übersprungen."),
+        "email_invalid": _("E-Mail-Adresse ungültig – ohne E-Mail importiert."),
+        "cancelled": _("Anmeldung storniert – nicht importiert."),
+        "marked_cancelled": _("War angemeldet – jetzt als storniert markiert."),
+        "duplicate_row": _(
+            "Dieselbe Person wie in Zeile %(row)s – zusammengeführt.",
+            row=params.get("same_as", "?"),
+        ),
+        "value_truncated": _(
+            "%(field)s hat %(length)s Zeichen – auf %(limit)s gekürzt.",
+            field=field,
+            length=params.get("length", "?"),
+            limit=params.get("limit", "?"),
+        ),
+        "invisible_removed": _(
+            "Steuer- oder Richtungszeichen aus %(field)s entfernt.", field=field
+        ),
+        "extra_cells": _("Mehr Zellen als Spalten – die überzähligen wurden weggelassen."),
+        "consent_unclear": _(
+            "Einwilligung nicht eindeutig „ja“ – als nein gewertet (%(field)s).", field=field
+        ),
+    }
+    text = texts.get(code, code)
+    if problem.get("value") and code in ("email_invalid", "consent_unclear"):
+        text += f" ({problem['value']})"
+    return text
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "create": _("neu"),
+        "update": _("wird aktualisiert"),
+        "unchanged": _("unverändert"),
+        "cancel": _("wird storniert"),
+    }
+
+
+def _event() -> events.Event | None:
+    event = current_event()
+    if event is None:
+        flash(_("Bitte zuerst eine Veranstaltung anlegen."), "warn")
+    return event
+
+
+def _data_dir() -> str:
+    return current_app.config["DATA_DIR"]
+
+
+def _upload_page(error: str = "", status: int = 200) -> Response:
+    event = current_event()
+    recent = importing.imports(get_db(), event.id)[:5] if event else []
+    response = render(
+        "admin/import.html", event=event, error=error, recent=recent, accepted=ACCEPTED
+    )
+    response.status_code = status
+    return response
+
+
+@bp.get("/import")
+def import_start() -> Response:
+    if _event() is None:
+        return redirect(url_for("admin.index"))
+    return _upload_page()
+
+
+@bp.post("/import")
+def import_upload() -> Response:
+    if _event() is None:
+        return redirect_after_post("admin.index")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _upload_page(_("Bitte eine Datei auswählen."), 422)
+    data = upload.read()
+    try:
+        importing.read_file(data, upload.filename)
+    except importing.ImportRefused as exc:
+        return _upload_page(refusal_text(exc.code, exc.row, **exc.params), 422)
+    token = importing.save_upload(_data_dir(), upload.filename, data)
+    return redirect_after_post("admin.import_preview", token=token)
+
+
+def _preview(token: str, mapping: list[str] | None = None) -> dict[str, Any]:
+    """Everything the preview shows: the file, the mapping, and the dry run (or its refusal)."""
+    event = current_event()
+    filename, data, saved = importing.load_upload(_data_dir(), token)
+    table = importing.read_file(data, filename)
+    for candidate in (mapping, saved, importing.auto_mapping(table.header)):
+        if importing.mapping_fits(table.header, candidate):
+            mapping = candidate
+            break
+    result, error = None, ""
+    try:
+        result = importing.run(get_db(), event, table, mapping, dry_run=True)
+    except importing.ImportRefused as exc:
+        error = refusal_text(exc.code, exc.row, **exc.params)
+    problems = [p.as_dict() for p in result.problems] if result else []
+    return {
+        "event": event,
+        "token": token,
+        "table": table,
+        "columns": importing.describe_columns(table, mapping),
+        "result": result,
+        "counts": result.counts if result else None,
+        "problems": problems[:MAX_PROBLEMS_SHOWN],
+        "problems_total": len(problems),
+        "sample": _sample(result.actions) if result else [],
+        "error": error,
+        "labels": target_labels(),
+        "field_labels": {**target_labels(), "extra": _("Zusatzangaben"), "status": _("Status")},
+        "action_labels": action_labels(),
+        "problem_text": problem_text,
+    }
+
+
+def _sample(actions: list[importing.Action]) -> list[importing.Action]:
+    """A few people to show: changes first (what the organiser should check), then new ones."""
+    order = {"update": 0, "cancel": 0, "create": 1, "unchanged": 2}
+    return sorted(actions, key=lambda a: (order[a.kind], a.entry.row))[:SAMPLE_SIZE]
+
+
+def _gone(exc: importing.ImportRefused) -> Response:
+    flash(refusal_text(exc.code, exc.row, **exc.params), "error")
+    return redirect(url_for("admin.import_start"), code=303)
+
+
+@bp.get("/import/<token>")
+def import_preview(token: str) -> Response:
+    if _event() is None:
+        return redirect(url_for("admin.index"))
+    try:
+        context = _preview(token)
+    except importing.ImportRefused as exc:
+        return _gone(exc)
+    return render("admin/import_preview.html", "admin/_import_preview.html", **context)
+
+
+def _posted_mapping(token: str) -> list[str]:
+    """The mapping selects of the preview form, saved with the upload."""
+    mapping = [v for _, v in sorted(_mapping_fields(), key=lambda kv: kv[0])]
+    importing.save_mapping(_data_dir(), token, mapping)
+    return mapping
+
+
+def _mapping_fields() -> list[tuple[int, str]]:
+    fields = []
+    for key, value in request.form.items():
+        if key.startswith("col-") and key[4:].isdigit():
+            fields.append((int(key[4:]), value))
+    return fields
+
+
+@bp.post("/import/<token>/mapping")
+def import_mapping(token: str) -> Response:
+    if _event() is None:
+        return redirect_after_post("admin.index")
+    try:
+        mapping = _posted_mapping(token)
+        context = _preview(token, mapping)
+    except importing.ImportRefused as exc:
+        return _gone(exc)
+    if is_htmx():
+        return render("admin/import_preview.html", "admin/_import_preview.html", **context)
+    return redirect_after_post("admin.import_preview", token=token)
+
+
+@bp.post("/import/<token>/confirm")
+def import_confirm(token: str) -> Response:
+    event = _event()
+    if event is None:
+        return redirect_after_post("admin.index")
+    try:
+        mapping = _posted_mapping(token) if _mapping_fields() else None
+        filename, data, saved = importing.load_upload(_data_dir(), token)
+        result = importing.import_file(get_db(), event, data, filename, mapping or saved)
+    except importing.ImportRefused as exc:
+        flash(refusal_text(exc.code, exc.row, **exc.params), "error")
+        if exc.code == "upload_gone":
+            return redirect_after_post("admin.import_start")
+        return redirect_after_post("admin.import_preview", token=token)
+    importing.discard_upload(_data_dir(), token)
+    c = result.counts
+    flash(
+        ngettext("%(num)d Person neu angelegt", "%(num)d Personen neu angelegt", c["created"])
+        + ", "
+        + _("%(n)d aktualisiert.", n=c["updated"]),
+        "ok",
+    )
+    return redirect_after_post("admin.import_done", log_id=result.log_id)
+
+
+@bp.post("/import/<token>/cancel")
+def import_cancel(token: str) -> Response:
+    importing.discard_upload(_data_dir(), token)
+    return redirect_after_post("admin.import_start")
+
+
+@bp.get("/import/done/<int:log_id>")
+def import_done(log_id: int) -> Response:
+    event = _event()
+    if event is None:
+        return redirect(url_for("admin.index"))
+    done = importing.logged_import(get_db(), event.id, log_id)
+    if done is None:
+        return redirect(url_for("admin.import_start"))
+    return render(
+        "admin/import_result.html",
+        event=event,
+        done=done,
+        problems=done.get("problems", [])[:MAX_PROBLEMS_SHOWN],
+        problem_text=problem_text,
+    )

@@ -1,5 +1,122 @@
-"""Organiser pages for matching (routes on the admin blueprint)."""
+"""Organiser pages for matching: overview, network picture, synonyms, table plans (admin.bp)."""
 
 from __future__ import annotations
 
-from kiosk.web.admin import bp  # noqa: F401
+from flask import Response, abort, flash, request
+from flask_babel import gettext as _
+
+from kiosk import events, matching
+from kiosk.web import current_event, get_db, redirect_after_post, render
+from kiosk.web.admin import bp
+
+#: Rows of the suggestions overview shown at once (the search narrows it).
+OVERVIEW_ROWS = 200
+
+
+def _event() -> events.Event:
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.get("/matching")
+def matching_overview() -> Response:
+    event = _event()
+    current = matching.current_plan(get_db(), event)
+    query = request.args.get("q", "")
+    rows, total = matching.overview(current, query, OVERVIEW_ROWS)
+    return render(
+        "admin/matching.html",
+        "admin/_matching_rows.html",
+        event=event,
+        plan=current,
+        rows=rows,
+        total=total,
+        query=query,
+        lonely=matching.no_good_match(current),
+        nobody=int((current.load == 0).sum()) if current.model.n else 0,
+    )
+
+
+@bp.get("/matching/network")
+def matching_network() -> Response:
+    event = _event()
+    by = request.args.get("by", "organisation")
+    try:
+        picture = matching.network(get_db(), event, by)
+    except matching.MatchingError:
+        abort(400)
+    return render("admin/matching_network.html", event=event, net=picture)
+
+
+@bp.route("/matching/synonyms", methods=["GET", "POST"])
+def matching_synonyms() -> Response:
+    event = _event()
+    if request.method == "POST":
+        synonyms = matching.parse_synonyms(request.form.get("synonyms", ""))
+        events.update_settings(get_db(), event.id, {"synonyms": synonyms})
+        flash(_("%(n)s Synonyme gespeichert.", n=len(synonyms)), "ok")
+        return redirect_after_post("admin.matching_synonyms")
+    text = matching.format_synonyms(event.settings.get("synonyms") or {})
+    return render("admin/matching_synonyms.html", event=event, text=text)
+
+
+@bp.route("/tables", methods=["GET", "POST"])
+def tables() -> Response:
+    event = _event()
+    db = get_db()
+    if request.method == "POST":
+        try:
+            matching.make_table_plan(
+                db,
+                event,
+                request.form.get("table_size", type=int) or 0,
+                request.form.get("rounds", type=int) or 0,
+                who="all" if request.form.get("who") == "all" else "present",
+            )
+        except matching.MatchingError as exc:
+            flash(_table_message(exc.code), "error")
+        else:
+            flash(_("Tischplan erstellt."), "ok")
+        return redirect_after_post("admin.tables")
+    current = matching.latest_table_plan(db, event)
+    people = matching.table_plan_people(db, current) if current else {}
+    return render("admin/tables.html", event=event, plan=current, people=people)
+
+
+def _table_message(code: str) -> str:
+    return {
+        "bad_table_size": _("Bitte eine Tischgröße von 2 bis 20 wählen."),
+        "bad_rounds": _("Bitte 1 bis 12 Runden wählen."),
+        "too_few_people": _("Für einen Tischplan braucht es mindestens zwei Personen."),
+    }.get(code, _("Der Tischplan konnte nicht erstellt werden."))
+
+
+@bp.get("/tables/<int:round_no>")
+def tables_round(round_no: int) -> Response:
+    """One round, big, for a projector."""
+    event = _event()
+    db = get_db()
+    current = matching.latest_table_plan(db, event)
+    if current is None or not 1 <= round_no <= len(current.rounds):
+        abort(404)
+    return render(
+        "admin/tables_round.html",
+        event=event,
+        plan=current,
+        round_no=round_no,
+        people=matching.table_plan_people(db, current),
+    )
+
+
+@bp.get("/tables/print")
+def tables_print() -> Response:
+    """Every round on its own page, for printing."""
+    event = _event()
+    db = get_db()
+    current = matching.latest_table_plan(db, event)
+    if current is None:
+        abort(404)
+    people = matching.table_plan_people(db, current)
+    return render("admin/tables_print.html", event=event, plan=current, people=people)

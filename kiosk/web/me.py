@@ -2,6 +2,303 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import hmac
+import logging
+from typing import Any, NoReturn
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from kiosk import attendees, contacts, events, matching
+from kiosk.throttle import Throttle
+from kiosk.web import get_db, is_htmx, render
 
 bp = Blueprint("me", __name__)
+log = logging.getLogger("kiosk.me")
+
+#: The signed cookie by which a phone remembers whose phone it is.
+REMEMBER_COOKIE = "kiosk_me"
+#: How long a phone remembers its owner.
+REMEMBER_SECONDS = 30 * 24 * 3600
+_THROTTLE = "kiosk.guess_throttle"
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    state.app.extensions[_THROTTLE] = Throttle()
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Nothing here may stay in a shared browser's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- guessing throttle and lookups -----------------------------------------------------------
+
+
+def _throttle() -> Throttle:
+    return current_app.extensions[_THROTTLE]
+
+
+def _refuse_if_throttled() -> None:
+    if _throttle().blocked(request.remote_addr or ""):
+        log.warning("throttled: too many unknown badge codes or links from one address")
+        response = current_app.make_response(
+            (render_template("error.html", code=429, error=None), 429)
+        )
+        response.headers["Retry-After"] = str(int(_throttle().window))
+        abort(response)
+
+
+def _not_found(kind: str) -> NoReturn:
+    """Count a miss and answer with the friendly page for unknown badges and links."""
+    if _throttle().miss(request.remote_addr or ""):
+        log.warning("denied: unknown %s; this address must now wait", kind)
+    else:
+        log.info("denied: unknown %s", kind)
+    abort(current_app.make_response((render_template("me/unknown.html", kind=kind), 404)))
+
+
+def _owner(secret: str) -> dict[str, Any]:
+    """The attendee whose private link this is, or the friendly 404 (throttled)."""
+    _refuse_if_throttled()
+    attendee = attendees.by_secret(get_db(), secret)
+    if attendee is None:
+        _not_found("link")
+    return attendee
+
+
+def _badge(code: str) -> dict[str, Any]:
+    """The attendee with this badge code, in any case, or the friendly 404 (throttled)."""
+    _refuse_if_throttled()
+    found = attendees.find_code(code)
+    attendee = attendees.by_code(get_db(), found) if found else None
+    if attendee is None:
+        _not_found("badge")
+    return attendee
+
+
+# -- the phone that remembers its owner ------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="kiosk.me")
+
+
+def _fingerprint(attendee: dict[str, Any]) -> str:
+    """Ties the cookie to the private link: a new link or a deleted attendee ends it."""
+    return hashlib.sha256(attendee["secret"].encode()).hexdigest()[:20]
+
+
+def _remember(response: Response, attendee: dict[str, Any]) -> None:
+    value = _serializer().dumps({"a": attendee["id"], "f": _fingerprint(attendee)})
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        value,
+        max_age=REMEMBER_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+
+
+def remembered() -> dict[str, Any] | None:
+    """The attendee whose own page this phone opened, or None."""
+    value = request.cookies.get(REMEMBER_COOKIE)
+    if not value:
+        return None
+    try:
+        data = _serializer().loads(value, max_age=REMEMBER_SECONDS)
+        attendee = attendees.get(get_db(), int(data["a"]))
+    except (BadSignature, attendees.AttendeeError, KeyError, TypeError, ValueError):
+        return None
+    if not hmac.compare_digest(str(data.get("f", "")), _fingerprint(attendee)):
+        return None
+    return attendee
+
+
+# -- the attendee's own page -----------------------------------------------------------------
+
+
+def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
+    db = get_db()
+    return {
+        "attendee": attendee,
+        "event": events.get(db, attendee["event_id"]),
+        "contacts": contacts.list_for(db, attendee["id"]),
+        # Filled in by the matching area: the top suggestions for this attendee.
+        "suggestions": matching.suggestions_for(db, attendee),
+    }
+
+
+@bp.get("/me/<secret>")
+def own_page(secret: str) -> Response:
+    attendee = _owner(secret)
+    response = render("me/page.html", **_page_context(attendee))
+    _remember(response, attendee)
+    return response
+
+
+@bp.post("/me/<secret>/consents")
+def consents(secret: str) -> Response:
+    attendee = _owner(secret)
+    for purpose in attendees.CONSENTS:
+        given = request.form.get(f"consent_{purpose}") == "on"
+        if bool(attendee[f"consent_{purpose}"]) != given:
+            attendee = attendees.set_consent(
+                get_db(), attendee["id"], purpose, given, how="own page"
+            )
+    if is_htmx():
+        return render("me/_consents.html", attendee=attendee, saved=True)
+    flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
+    return redirect(url_for("me.own_page", secret=secret, _anchor="consents"), code=303)
+
+
+@bp.post("/me/<secret>/contacts/<int:contact_id>/note")
+def note(secret: str, contact_id: int) -> Response:
+    attendee = _owner(secret)
+    try:
+        contact = contacts.set_note(
+            get_db(), attendee["id"], contact_id, request.form.get("note", "")
+        )
+    except contacts.ContactError:
+        abort(404)
+    if is_htmx():
+        return render("me/_note.html", attendee=attendee, contact=contact, saved=True)
+    flash(_("Notiz gespeichert."), "ok")
+    anchor = f"contact-{contact_id}"
+    return redirect(url_for("me.own_page", secret=secret, _anchor=anchor), code=303)
+
+
+@bp.post("/me/<secret>/contacts/<int:contact_id>/remove")
+def remove(secret: str, contact_id: int) -> Response:
+    attendee = _owner(secret)
+    try:
+        contacts.remove(get_db(), attendee["id"], contact_id)
+    except contacts.ContactError:
+        abort(404)
+    flash(_("Kontakt entfernt."), "ok")
+    return redirect(url_for("me.own_page", secret=secret, _anchor="contacts"), code=303)
+
+
+def _vcard_response(text: str, filename: str) -> Response:
+    response = current_app.response_class(text, mimetype="text/vcard")
+    response.content_type = "text/vcard; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/me/<secret>/contacts.vcf")
+def vcard_all(secret: str) -> Response:
+    attendee = _owner(secret)
+    db = get_db()
+    event = events.get(db, attendee["event_id"])
+    text = contacts.vcard(contacts.list_for(db, attendee["id"]), event_name=event.name)
+    return _vcard_response(text, contacts.vcard_filename(f"kontakte {event.name}"))
+
+
+@bp.get("/me/<secret>/contacts/<int:contact_id>.vcf")
+def vcard_one(secret: str, contact_id: int) -> Response:
+    attendee = _owner(secret)
+    db = get_db()
+    try:
+        contact = contacts.get(db, attendee["id"], contact_id)
+    except contacts.ContactError:
+        abort(404)
+    event = events.get(db, attendee["event_id"])
+    text = contacts.vcard_one(contact, event_name=event.name)
+    return _vcard_response(text, contacts.vcard_filename(contact["name"]))
+
+
+@bp.post("/me/forget")
+def forget() -> Response:
+    """'Das bin ich nicht': this phone stops remembering its owner."""
+    code = attendees.find_code(request.form.get("code", ""))
+    target = url_for("me.badge", code=code) if code else url_for("auth.index")
+    response = redirect(target, code=303)
+    response.delete_cookie(REMEMBER_COOKIE, httponly=True, samesite="Lax")
+    return response
+
+
+# -- the public badge page -------------------------------------------------------------------
+
+
+def _swap_state(owner: dict[str, Any] | None, other: dict[str, Any]) -> str:
+    """What the badge page offers this phone: nothing, a save button, or why not."""
+    if owner is None:
+        return "anonymous"
+    if owner["id"] == other["id"]:
+        return "self"
+    if owner["event_id"] != other["event_id"]:
+        return "other_event"
+    if contacts.has_contact(get_db(), owner["id"], other["id"]):
+        return "saved"
+    return "can_save"
+
+
+# A QR code in its compact mode holds the whole URL in upper case; links are built to /b/.
+@bp.get("/B/<code>")
+@bp.get("/b/<code>")
+def badge(code: str) -> Response:
+    other = _badge(code)
+    owner = remembered()
+    return render(
+        "me/badge.html",
+        other=attendees.public_view(other),
+        event=events.get(get_db(), other["event_id"]),
+        owner=owner,
+        state=_swap_state(owner, other),
+    )
+
+
+def _swap_message(code: str) -> str:
+    if code == "self":
+        return _("Das ist Ihr eigener Badge.")
+    if code == "other_event":
+        return _("Dieser Badge gehört zu einer anderen Veranstaltung.")
+    return _("Diesen Badge kennen wir nicht.")
+
+
+@bp.post("/b/<code>/save")
+def save(code: str) -> Response:
+    other = _badge(code)
+    owner = remembered()
+    if owner is None:
+        flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")
+        return redirect(url_for("me.badge", code=other["code"]), code=303)
+    db = get_db()
+    try:
+        event = events.get(db, owner["event_id"])
+        contacts.swap(db, event, owner["id"], other["id"], how="phone")
+    except contacts.ContactError as exc:
+        flash(_swap_message(exc.code), "warn")
+    else:
+        flash(_("Kontakt gespeichert: %(name)s", name=other["name"]), "ok")
+    return redirect(url_for("me.badge", code=other["code"]), code=303)
+
+
+# -- the event's privacy notice --------------------------------------------------------------
+
+
+@bp.get("/privacy/<slug>")
+def privacy(slug: str) -> Response:
+    try:
+        event = events.by_slug(get_db(), slug)
+    except events.EventError:
+        abort(404)
+    blocks = contacts.notice_blocks(contacts.privacy_notice(event))
+    return render("me/privacy.html", event=event, blocks=blocks)

@@ -1,0 +1,754 @@
+"""Check-in under pressure: `kiosk serve` with 10,000 attendees, desks scanning over loopback.
+
+    python bench/checkin.py [--duration 60] [--rush 10] [--runs 3] [--attendees 10000]
+
+(a) 20 desks each scanning once a second (and polling the counters every 2 s): p50/p99;
+(b) 20 clients scanning without pause: check-ins per second, next to a bare Flask + SQLite
+    endpoint doing the same write, with synchronous=FULL and =NORMAL;
+(c) search as you type: p50/p99 over HTTP and in-process;
+(d) kill -9 in the middle of a rush: every check-in that got a success answer is stored.
+Medians over --runs runs. Loopback only; every phase is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DESKS = 20
+COUNTER_POLL_S = 2.0
+SERVER_READY_TIMEOUT_S = 20.0
+REQUEST_TIMEOUT_S = 10.0
+SEARCH_QUERIES = 400
+#: Worker threads of the servers under test (--threads; 0 = kiosk's default).
+SERVER_THREADS = 0
+#: The bare endpoint's waitress threads (as many as kiosk's default, to compare like with like).
+BARE_THREADS = 16
+
+FIRST = (
+    "Anna",
+    "Jürgen",
+    "Ayşe",
+    "Maximilian",
+    "Sabine",
+    "Mehmet",
+    "Katarzyna",
+    "Thomas",
+    "Leonie",
+    "Dragana",
+    "Björn",
+    "Fatma",
+    "Sören",
+    "Claudia",
+    "Olena",
+    "Markus",
+    "Renée",
+    "Hüseyin",
+    "Birgit",
+    "Jan",
+    "Miriam",
+    "Stefan",
+    "Zoë",
+    "Andreas",
+    "Nadia",
+    "Uwe",
+    "Petra",
+    "Ole",
+    "Julia",
+    "Kemal",
+    "Sandra",
+    "Tobias",
+    "Monika",
+    "Lukas",
+    "Ines",
+    "Frank",
+)
+SYLLABLES = (
+    "ber",
+    "gen",
+    "mann",
+    "hof",
+    "müll",
+    "schä",
+    "öz",
+    "weiß",
+    "krü",
+    "lan",
+    "koch",
+    "rich",
+    "kai",
+    "sch",
+    "mitt",
+    "hart",
+    "wolf",
+    "no",
+    "wak",
+    "som",
+    "lor",
+    "herr",
+    "brau",
+    "fisch",
+    "wag",
+    "ner",
+    "bäck",
+    "stein",
+    "bach",
+    "feld",
+    "dorf",
+    "ling",
+    "hau",
+    "ser",
+)
+ORGS = (
+    "Max-Eyth-Schule",
+    "Jobcenter Stadt Kassel",
+    "Handwerkskammer Kassel",
+    "Tischlerei Brandt & Söhne",
+    "Klinikum Fuldatal gGmbH",
+    "Tiefbau Hauptstraße GmbH",
+    "Caritas Nordhessen-Kassel",
+    "Agentur für Arbeit Kassel",
+)
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+def last_name(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def make_data(folder: Path, count: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """A data folder with one event of ``count`` attendees; returns their codes and names."""
+    from kiosk import attendees, events
+    from kiosk import db as kdb
+    from kiosk.attendees import AttendeeData
+
+    rng = random.Random(seed)
+    kdb.init(folder / "kiosk.sqlite3")
+    db = kdb.connect(folder / "kiosk.sqlite3")
+    event = events.create(db, "Ausbildungsmesse Bench")
+    codes, names = [], []
+    with kdb.transaction(db):
+        for i in range(count):
+            first, last = rng.choice(FIRST), last_name(rng)
+            a = attendees.create(
+                db,
+                event,
+                AttendeeData(
+                    first_name=first,
+                    last_name=last,
+                    organisation=rng.choice(ORGS),
+                    email=f"p{i}@example.org",
+                ),
+                how="bench",
+            )
+            codes.append(a["code"])
+            names.append(f"{first} {last}")
+    db.close()
+    return codes, names
+
+
+def fresh_copy(template: Path) -> Path:
+    target = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    shutil.copy(template / "kiosk.sqlite3", target / "kiosk.sqlite3")
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- servers --------------------------------------------------------------------------------------
+
+
+class Server:
+    """A server subprocess on loopback (its own process group, so kill -9 takes it all)."""
+
+    def __init__(self, args: list[str], ready: str) -> None:
+        self.proc = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
+        assert self.proc.stdout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("server exited: " + "".join(self.lines))
+            self.lines.append(line)
+            if ready in line:
+                break
+        else:
+            raise RuntimeError("server not ready in time")
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout
+        for _ in self.proc.stdout:
+            pass
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=5)
+        self.kill()
+
+
+def start_app(folder: Path, port: int, synchronous: str = "FULL") -> tuple[Server, str]:
+    """`kiosk serve` on loopback; returns it and the organiser's one-time sign-in link."""
+    args = [sys.executable, str(Path(__file__).resolve()), "--serve-app", synchronous, "--"]
+    args += ["--data", str(folder), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if SERVER_THREADS:
+        args += ["--threads", str(SERVER_THREADS)]
+    server = Server(args, "Stop with Ctrl+C")
+    text = "".join(server.lines)
+    link = re.search(r"sign-in \(one-time link\): (\S+)", text)
+    if not link:
+        server.stop()
+        raise RuntimeError("no sign-in link in: " + text)
+    return server, link.group(1)
+
+
+def serve_app_with(synchronous: str, cli_args: list[str]) -> None:
+    """Run `kiosk` with another synchronous setting (only to compare; the product uses FULL)."""
+    from kiosk import db as kdb
+
+    original = kdb.connect
+
+    def connect(path: Any) -> Any:
+        database = original(path)
+        database.conn.execute(f"PRAGMA synchronous = {synchronous}")
+        return database
+
+    kdb.connect = connect
+    from kiosk import cli
+    from kiosk.cli import main
+
+    make_app = cli.State.app
+
+    def timed_app(self: Any, **config: Any) -> Any:
+        """The app, telling in a header how long it worked on each request (server time)."""
+        app = make_app(self, **config)
+        inner = app.wsgi_app
+
+        def wsgi(environ: Any, start_response: Any) -> Any:
+            started = time.perf_counter()
+
+            def start(status: str, headers: list, exc_info: Any = None) -> Any:
+                took = (time.perf_counter() - started) * 1000
+                return start_response(status, [*headers, ("X-Server-Ms", f"{took:.3f}")], exc_info)
+
+            return inner(environ, start)
+
+        app.wsgi_app = wsgi
+        return app
+
+    cli.State.app = timed_app
+
+    main(cli_args, prog_name="kiosk")
+
+
+def bare_app(database: str, synchronous: str) -> Any:
+    """The floor: Flask + SQLite doing the same check-in write, nothing else."""
+    from flask import Flask, request
+
+    app = Flask("bare")
+
+    @app.post("/desk/scan")
+    def scan() -> Any:
+        conn = sqlite3.connect(database, timeout=5, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute(
+                "SELECT id, event_id, checked_in_at FROM attendees WHERE code = ?",
+                [request.form["code"]],
+            ).fetchone()
+            if row is None or row[2] is not None:
+                conn.execute("ROLLBACK")
+                return "no", 409
+            conn.execute(
+                "UPDATE attendees SET checked_in_at = datetime('now'), checked_in_station = ? "
+                "WHERE id = ?",
+                ["bare", row[0]],
+            )
+            conn.execute(
+                "INSERT INTO attendee_log (event_id, attendee_id, at, action, station, detail) "
+                "VALUES (?, ?, datetime('now'), 'checked_in', 'bare', '{}')",
+                [row[1], row[0]],
+            )
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return 'data-outcome="welcome"'
+
+    return app
+
+
+def serve_bare(database: str, port: int, synchronous: str) -> None:
+    from waitress import serve
+
+    print("bare ready", flush=True)
+    serve(bare_app(database, synchronous), host="127.0.0.1", port=port, threads=BARE_THREADS)
+
+
+def start_bare(folder: Path, port: int, synchronous: str) -> Server:
+    args = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", synchronous]
+    args += [str(folder / "kiosk.sqlite3"), str(port)]
+    server = Server(args, "bare ready")
+    wait_for_port(port)
+    return server
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+# -- a desk as an HTTP client ---------------------------------------------------------------------
+
+
+class Client:
+    """One browser: a keep-alive connection, its session cookie and its CSRF token."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+        self.cookie = ""
+        self.csrf = ""
+        self.server_ms = float("nan")
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, htmx: bool = False
+    ) -> tuple[int, str, dict[str, str]]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if htmx:
+            headers["HX-Request"] = "true"
+            if self.csrf:
+                headers["X-CSRFToken"] = self.csrf
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text, dict(response.getheaders())
+
+    def page(self, path: str) -> str:
+        _, text, _ = self.request("GET", path)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', text)
+        if token:
+            self.csrf = token.group(1)
+        return text
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def desks_for(port: int, signin: str, count: int) -> list[Client]:
+    """Sign in as the organiser, make ``count`` desk links, and open each in its own client."""
+    organiser = Client(port)
+    status, _, _ = organiser.request("GET", urlsplit(signin).path)
+    assert status == 302, f"sign-in link refused: {status}"
+    organiser.page("/admin/desks")
+    clients = []
+    for n in range(count):
+        form = {"name": f"Desk {n + 1}", "mode": "desk", "action": "link"}
+        status, _, _ = organiser.request(
+            "POST", "/admin/desks", {**form, "csrf_token": organiser.csrf}
+        )
+        assert status == 303, f"desk not made: {status}"
+        link = re.search(r"/desk/join/[\w-]+", organiser.page("/admin/desks"))
+        assert link, "no desk link on the page"
+        desk = Client(port)
+        status, _, _ = desk.request("GET", link.group(0))
+        assert status == 302, f"desk link refused: {status}"
+        desk.page("/desk/")
+        clients.append(desk)
+    organiser.close()
+    return clients
+
+
+def scan(client: Client, code: str) -> tuple[float, bool]:
+    """One scan; the seconds until the desk had the answer, and whether it was a welcome."""
+    started = time.perf_counter()
+    status, text, headers = client.request("POST", "/desk/scan", {"code": code}, htmx=True)
+    elapsed = time.perf_counter() - started
+    client.server_ms = float(headers.get("X-Server-Ms", "nan"))
+    return elapsed, status == 200 and 'data-outcome="welcome"' in text
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run_threads(count: int, target: Callable[[int], None]) -> None:
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+# -- the phases -----------------------------------------------------------------------------------
+
+
+def phase_steady(template: Path, codes: list[str], duration: float) -> dict[str, float]:
+    """(a) 20 desks, each one scan a second (and the counters every 2 s)."""
+    folder = fresh_copy(template)
+    port = free_port()
+    server, signin = start_app(folder, port)
+    try:
+        desks = desks_for(port, signin, DESKS)
+        latencies: list[float] = []
+        server_times: list[float] = []
+        polls: list[float] = []
+        failures = [0]
+        lock = threading.Lock()
+        start = time.monotonic() + 0.5
+
+        def desk(n: int) -> None:
+            client = desks[n]
+            mine = codes[n::DESKS]
+            next_scan = start + n / DESKS
+            next_poll = next_scan + 0.5
+            i = 0
+            while next_scan < start + duration and i < len(mine):
+                now = time.monotonic()
+                if next_poll <= next_scan and next_poll <= start + duration:
+                    time.sleep(max(0.0, next_poll - now))
+                    t = time.perf_counter()
+                    client.request("GET", "/desk/counters", htmx=True)
+                    with lock:
+                        polls.append(time.perf_counter() - t)
+                    next_poll += COUNTER_POLL_S
+                    continue
+                time.sleep(max(0.0, next_scan - now))
+                elapsed, ok = scan(client, mine[i])
+                with lock:
+                    latencies.append(elapsed)
+                    server_times.append(client.server_ms / 1000)
+                    failures[0] += not ok
+                i += 1
+                next_scan += 1.0
+
+        run_threads(DESKS, desk)
+        for d in desks:
+            d.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "scans": len(latencies),
+        "failed": failures[0],
+        "server_p50_ms": percentile(server_times, 50) * 1000,
+        "server_p99_ms": percentile(server_times, 99) * 1000,
+        "desk_p50_ms": percentile(latencies, 50) * 1000,
+        "desk_p99_ms": percentile(latencies, 99) * 1000,
+        "desk_max_ms": max(latencies) * 1000,
+        "poll_p99_ms": percentile(polls, 99) * 1000,
+    }
+
+
+def rush(
+    port: int, clients: list[Client], codes: list[str], seconds: float, kill: Callable | None = None
+) -> tuple[list[str], list[float], float]:
+    """Scan without pause from every client; returns the confirmed codes and latencies."""
+    confirmed: list[str] = []
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(n: int) -> None:
+        client = clients[n]
+        for code in codes[n :: len(clients)]:
+            if time.monotonic() >= stop_at:
+                break
+            try:
+                elapsed, ok = scan(client, code)
+            except (OSError, http.client.HTTPException):
+                break  # the server is gone
+            with lock:
+                latencies.append(elapsed)
+                if ok:
+                    confirmed.append(code)
+
+    started = time.monotonic()
+    killer = None
+    if kill is not None:
+        killer = threading.Timer(seconds / 2, kill)
+        killer.start()
+    run_threads(len(clients), worker)
+    if killer:
+        killer.join()
+    return confirmed, latencies, time.monotonic() - started
+
+
+def bare_clients(port: int) -> list[Client]:
+    return [Client(port) for _ in range(DESKS)]
+
+
+def phase_saturation(
+    template: Path, codes: list[str], seconds: float, synchronous: str
+) -> dict[str, float]:
+    """(b) 20 clients without pause, against the app and against the bare endpoint."""
+    out: dict[str, float] = {}
+    folder = fresh_copy(template)
+    port = free_port()
+    server, signin = start_app(folder, port, synchronous)
+    try:
+        clients = desks_for(port, signin, DESKS)
+        confirmed, latencies, took = rush(port, clients, codes, seconds)
+        out["app_per_s"] = len(confirmed) / took
+        out["app_p99_ms"] = percentile(latencies, 99) * 1000
+        for c in clients:
+            c.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    folder = fresh_copy(template)
+    port = free_port()
+    server = start_bare(folder, port, synchronous)
+    try:
+        clients = bare_clients(port)
+        confirmed, latencies, took = rush(port, clients, codes, seconds)
+        out["bare_per_s"] = len(confirmed) / took
+        out["bare_p99_ms"] = percentile(latencies, 99) * 1000
+        for c in clients:
+            c.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    out["ratio"] = out["app_per_s"] / out["bare_per_s"]
+    return out
+
+
+def typing_queries(names: list[str], count: int, seed: int) -> list[str]:
+    """What a desk helper types: growing prefixes of a name, some with one typo."""
+    rng = random.Random(seed)
+    queries = []
+    while len(queries) < count:
+        name = rng.choice(names)
+        last = name.split()[-1]
+        if rng.random() < 0.3 and len(last) > 4:  # swap two letters
+            i = rng.randint(1, len(last) - 2)
+            last = last[:i] + last[i + 1] + last[i] + last[i + 2 :]
+        queries += [last[:n] for n in range(2, len(last) + 1)]
+    return queries[:count]
+
+
+def phase_search(template: Path, names: list[str], seed: int) -> dict[str, float]:
+    """(c) search as you type: over HTTP (one desk typing) and the service in-process."""
+    from kiosk import db as kdb
+    from kiosk import events, namesearch
+
+    queries = typing_queries(names, SEARCH_QUERIES, seed)
+    folder = fresh_copy(template)
+    db = kdb.connect(folder / "kiosk.sqlite3")
+    event = events.current(db)
+    namesearch.search(db, event.id, "warm")  # builds the word index once, as the first search does
+    inproc = []
+    for q in queries:
+        t = time.perf_counter()
+        namesearch.search(db, event.id, q)
+        inproc.append(time.perf_counter() - t)
+    started = time.perf_counter()
+    namesearch._indexes.clear()
+    namesearch.index_for(db, event.id)
+    build = time.perf_counter() - started
+    db.close()
+    port = free_port()
+    server, signin = start_app(folder, port)
+    try:
+        (desk,) = desks_for(port, signin, 1)
+        desk.request("GET", "/desk/search?" + urlencode({"q": "warm"}), htmx=True)
+        http_times = []
+        for q in queries:
+            t = time.perf_counter()
+            status, _, _ = desk.request("GET", "/desk/search?" + urlencode({"q": q}), htmx=True)
+            http_times.append(time.perf_counter() - t)
+            assert status == 200
+        desk.close()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "http_p50_ms": percentile(http_times, 50) * 1000,
+        "http_p99_ms": percentile(http_times, 99) * 1000,
+        "service_p50_ms": percentile(inproc, 50) * 1000,
+        "service_p99_ms": percentile(inproc, 99) * 1000,
+        "index_build_ms": build * 1000,
+    }
+
+
+def phase_kill(template: Path, codes: list[str], seconds: float) -> dict[str, float]:
+    """(d) kill -9 in the middle of a rush; then count what the desks were told was done."""
+    folder = fresh_copy(template)
+    port = free_port()
+    server, signin = start_app(folder, port)
+    try:
+        clients = desks_for(port, signin, DESKS)
+        confirmed, _, _ = rush(port, clients, codes, seconds, kill=server.kill)
+        for c in clients:
+            c.close()
+    finally:
+        server.kill()
+    db = sqlite3.connect(folder / "kiosk.sqlite3")
+    stored = {
+        r[0] for r in db.execute("SELECT code FROM attendees WHERE checked_in_at IS NOT NULL")
+    }
+    db.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "confirmed": len(confirmed),
+        "stored": len(stored),
+        "lost": len(set(confirmed) - stored),
+    }
+
+
+def phase_commit_cost(template: Path, codes: list[str], count: int = 1000) -> dict[str, float]:
+    """The check-in service in-process, one desk: what synchronous=FULL costs over NORMAL."""
+    from kiosk import checkin, events
+    from kiosk import db as kdb
+
+    out = {}
+    for mode in ("FULL", "NORMAL"):
+        folder = fresh_copy(template)
+        db = kdb.connect(folder / "kiosk.sqlite3")
+        db.conn.execute(f"PRAGMA synchronous = {mode}")
+        event = events.current(db)
+        times = []
+        for code in codes[:count]:
+            t = time.perf_counter()
+            checkin.scan(db, event, code, station="bench")
+            times.append(time.perf_counter() - t)
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        out[f"{mode.lower()}_p50_ms"] = percentile(times, 50) * 1000
+        out[f"{mode.lower()}_p99_ms"] = percentile(times, 99) * 1000
+    return out
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def show(title: str, figures: dict[str, float], runs: int) -> None:
+    parts = ", ".join(
+        f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()
+    )
+    print(f"{title} (median of {runs}): {parts}", flush=True)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve-app":
+        serve_app_with(sys.argv[2], sys.argv[4:])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve-bare":
+        serve_bare(sys.argv[3], int(sys.argv[4]), sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60, help="seconds of (a) per run")
+    parser.add_argument("--rush", type=float, default=10, help="seconds of (b) and (d) per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per phase (medians printed)")
+    parser.add_argument("--attendees", type=int, default=10_000)
+    parser.add_argument("--phases", default="abcd", help="which of a, b, c, d, s to run")
+    parser.add_argument("--threads", type=int, default=0, help="kiosk serve --threads")
+    parser.add_argument("--sync", default="FULL,NORMAL", help="synchronous settings for (b)")
+    args = parser.parse_args()
+    global SERVER_THREADS
+    SERVER_THREADS = args.threads
+
+    print("command: python bench/checkin.py " + " ".join(sys.argv[1:]), flush=True)
+    template = Path(tempfile.mkdtemp(prefix="kiosk-bench-template-"))
+    try:
+        started = time.perf_counter()
+        codes, names = make_data(template, args.attendees)
+        print(f"data: {len(codes)} attendees in {time.perf_counter() - started:.1f} s", flush=True)
+        rng = random.Random(1)
+        if "a" in args.phases:
+            runs = [
+                phase_steady(template, rng.sample(codes, len(codes)), args.duration)
+                for _ in range(args.runs)
+            ]
+            show(
+                f"(a) 20 desks x 1 scan/s for {args.duration:.0f} s, ms", median_of(runs), len(runs)
+            )
+        if "b" in args.phases:
+            for mode in args.sync.split(","):
+                runs = [
+                    phase_saturation(template, rng.sample(codes, len(codes)), args.rush, mode)
+                    for _ in range(args.runs)
+                ]
+                show(f"(b) saturation, synchronous={mode}", median_of(runs), len(runs))
+        if "c" in args.phases:
+            runs = [phase_search(template, names, seed) for seed in range(args.runs)]
+            show("(c) search as you type, 10,000 attendees, ms", median_of(runs), len(runs))
+        if "d" in args.phases:
+            runs = [
+                phase_kill(template, rng.sample(codes, len(codes)), args.rush)
+                for _ in range(args.runs)
+            ]
+            show("(d) kill -9 mid-rush", median_of(runs), len(runs))
+            print(f"    lost per run: {[r['lost'] for r in runs]}", flush=True)
+        if "s" in args.phases:
+            runs = [phase_commit_cost(template, rng.sample(codes, len(codes)))]
+            show("(s) one check-in in-process, one desk, ms", median_of(runs), len(runs))
+    finally:
+        shutil.rmtree(template, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Benchmark matchmaking: suggestions for everybody and for one, and a table plan; prints medians.
+
+Run: python bench/matching.py [--people 10000] [--repeat 3]
+Targets (DESIGN.md): everybody at 10,000 <= 2 s, one attendee <= 5 ms, 300 people x 4 rounds <= 5 s.
+Synthetic people are made in memory (no database), with a fixed seed, so runs compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from kiosk import matching
+from kiosk.matching import Model, Profile
+
+TOPICS = [f"Thema {k}" for k in range(60)] + ["Azubi-Sharing", "Inklusion", "Berufsorientierung"]
+TRADES = [f"Beruf {k}" for k in range(40)] + ["Praktikumsplätze", "Ausbildungsplätze"]
+
+
+def synthetic_people(n: int, seed: int = 1) -> list[Profile]:
+    """n attendees of ~n/12 organisations and 120 projects, with skewed topic popularity."""
+    rng = random.Random(seed)
+    weights = [1 / (k + 1) ** 0.7 for k in range(len(TOPICS))]
+    people = []
+    for i in range(n):
+        org = f"Organisation {rng.randrange(max(1, n // 12))}"
+        project = f"Projekt {rng.randrange(120)}" if rng.random() < 0.7 else ""
+        people.append(
+            Profile(
+                id=i + 1,
+                person_id=i + 1,
+                code=f"C{i:019d}",
+                name=f"Person {i}",
+                organisation=org,
+                project=project,
+                role="",
+                interests=frozenset(
+                    matching.term_key(t) for t in rng.choices(TOPICS, weights, k=rng.randint(1, 6))
+                ),
+                offers=frozenset(
+                    matching.term_key(t) for t in rng.sample(TRADES, rng.randint(0, 3))
+                ),
+                seeks=frozenset(
+                    matching.term_key(t) for t in rng.sample(TRADES, rng.randint(0, 3))
+                ),
+                present=rng.random() < 0.6,
+            )
+        )
+    return people
+
+
+def median_time(func: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _from_database(people: list[Profile], repeat: int) -> float:
+    """The same people as attendee rows in a real SQLite file: what the app does on a change."""
+    from kiosk import db as kdb
+    from kiosk import events
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        kdb.init(path)
+        database = kdb.connect(path)
+        event = events.create(database, "Bench", network="bench")
+        stamp = kdb.now()
+        rows = [
+            {
+                "event_id": event.id,
+                "code": f"{p.id:020d}",
+                "secret": f"s{p.id}",
+                "first_name": p.name,
+                "organisation": p.organisation,
+                "project": p.project,
+                "interests": json.dumps(sorted(p.interests)),
+                "offers": json.dumps(sorted(p.offers)),
+                "seeks": json.dumps(sorted(p.seeks)),
+                "consent_matchmaking": 1,
+                "checked_in_at": stamp if p.present else None,
+                "status": "registered",
+                "created_at": stamp,
+            }
+            for p in people
+        ]
+        with kdb.transaction(database):
+            database["attendees"].insert_all(rows, batch_size=1000)
+        seconds = median_time(lambda: matching.for_everybody(database, event), repeat)
+        database.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    people = synthetic_people(args.people)
+    rng = random.Random(2)
+    met = [(rng.randint(1, args.people), rng.randint(1, args.people)) for _ in range(args.people)]
+
+    build = median_time(lambda: Model(people, met=met), args.repeat)
+    model = Model(people, met=met)
+    everybody = median_time(lambda: matching.plan(model, matching.PLAN_SIZE), args.repeat)
+    result = matching.plan(model, matching.PLAN_SIZE)
+    print(f"people: {args.people}, vocabulary columns: {model.A.shape[1]}")
+    print(f"model from profiles:            median {build:.3f} s")
+    print(
+        f"suggestions for everybody (10): median {everybody:.3f} s  (target <= 2 s); "
+        f"bound {result.bound}, max load {int(result.load.max())}, "
+        f"suggested to nobody {int((result.load == 0).sum())}, overflow {result.overflow}"
+    )
+    print(f"model + everybody:              {build + everybody:.3f} s")
+
+    database_seconds = _from_database(people, args.repeat)
+    print(f"from the database (load + model + everybody): median {database_seconds:.3f} s")
+
+    picks = np.random.default_rng(3).integers(0, model.n, 300).tolist()
+    load = result.load
+    one = []
+    for i in picks:
+        start = time.perf_counter()
+        model.suggest_one(i, matching.PLAN_SIZE, load=load, bound=result.bound)
+        one.append(time.perf_counter() - start)
+    with_reasons = []
+    for i in picks[:100]:
+        start = time.perf_counter()
+        result.suggestions(model.profiles[i].id)
+        with_reasons.append(time.perf_counter() - start)
+    print(
+        f"one attendee (10, balanced):    median {statistics.median(one) * 1000:.2f} ms, "
+        f"max {max(one) * 1000:.2f} ms  (target <= 5 ms)"
+    )
+    print(f"one attendee's reasons (10):    median {statistics.median(with_reasons) * 1000:.2f} ms")
+
+    seated = synthetic_people(300, seed=4)
+    cost_model = Model(seated)
+    fit = cost_model.A @ cost_model.B.T
+    cost = -(fit + fit.T) / 2
+    org = cost_model.org[:300]
+    cost = cost + matching.TABLE_SAME_ORG_COST * (org[:, None] == org[None, :])
+    tables = median_time(lambda: matching.seat_rounds(cost, 6, 4), args.repeat)
+    plan = matching.seat_rounds(cost, 6, 4)
+    print(
+        f"table plan 300 x 4 rounds of 6: median {tables:.3f} s  (target <= 5 s); "
+        f"repeats {plan.repeats}"
+    )
+
+
+if __name__ == "__main__":
+    main()

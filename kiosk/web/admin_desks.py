@@ -1,0 +1,178 @@
+"""Organiser pages for check-in: the desks and the live dashboard (routes on admin.bp)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from kiosk import checkin, events
+from kiosk.web import current_event, get_db, redirect_after_post, render
+from kiosk.web.admin import bp
+from kiosk.web.desk import COUNTER_POLL_SECONDS, become_station, qr_svg
+
+#: Session key holding a fresh desk link until the page has shown it once.
+NEW_LINK = "desk_new_link"
+#: Seconds between two refreshes of the dashboard's chart.
+CHART_POLL_SECONDS = 10
+#: Size of the server-drawn arrivals chart, in SVG units.
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 640, 200, 30, 22
+#: Widest a bar gets (a short event has few slots).
+MAX_BAR_STEP = 48
+
+
+def _event() -> events.Event:
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+def _public_base() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+
+
+@bp.get("/desks")
+def desks() -> Response:
+    event = _event()
+    link = session.pop(NEW_LINK, None)
+    return render(
+        "admin/desks.html",
+        event=event,
+        stations=checkin.stations(get_db(), event),
+        link=link,
+        link_qr=qr_svg(link["url"]) if link else "",
+        modes=checkin.MODES,
+    )
+
+
+@bp.post("/desks")
+def desk_add() -> Response:
+    """Name a desk; then this browser becomes it, or a one-time link for another device is made."""
+    db = get_db()
+    try:
+        desk = checkin.add_station(
+            db, request.form.get("name", ""), request.form.get("mode") or checkin.DESK
+        )
+    except checkin.CheckinError:
+        flash(_("Bitte einen Namen für den Desk angeben."), "error")
+        return redirect_after_post("admin.desks")
+    if request.form.get("action") == "here":
+        become_station(desk)
+        return redirect(url_for("desk.index"), code=303)
+    return _new_link(desk["id"])
+
+
+@bp.post("/desks/<int:station_id>/link")
+def desk_link(station_id: int) -> Response:
+    return _new_link(station_id)
+
+
+def _new_link(station_id: int) -> Response:
+    db = get_db()
+    try:
+        token = checkin.new_station_link(db, station_id)
+    except checkin.CheckinError:
+        abort(404)
+    desk = checkin.station(db, station_id)
+    path = url_for("desk.join", token=token)
+    session[NEW_LINK] = {"name": desk["name"], "url": _public_base() + path}
+    return redirect_after_post("admin.desks")
+
+
+@bp.post("/desks/<int:station_id>/here")
+def desk_here(station_id: int) -> Response:
+    """This browser becomes the desk (and stops being the organiser's)."""
+    try:
+        desk = checkin.station(get_db(), station_id)
+    except checkin.CheckinError:
+        abort(404)
+    become_station(desk)
+    return redirect(url_for("desk.index"), code=303)
+
+
+@bp.post("/desks/<int:station_id>/delete")
+def desk_delete(station_id: int) -> Response:
+    checkin.remove_station(get_db(), station_id)
+    flash(_("Desk entfernt: Geräte dieses Desks sind abgemeldet."), "ok")
+    return redirect_after_post("admin.desks")
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+def arrivals_chart(slots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bars of arrivals per time slot, laid out for an SVG drawn by the template."""
+    width = CHART_WIDTH - CHART_LEFT
+    height = CHART_HEIGHT - CHART_BOTTOM
+    peak = max((s["count"] for s in slots), default=0) or 1
+    step = min(width / max(len(slots), 1), MAX_BAR_STEP)
+    label_every = max(1, len(slots) // 8)
+    bars = []
+    for i, s in enumerate(slots):
+        h = s["count"] / peak * (height - 10)
+        local: datetime = s["start"].astimezone()
+        bars.append(
+            {
+                "x": round(CHART_LEFT + i * step + 1, 1),
+                "y": round(height - h, 1),
+                "w": round(max(step - 2, 1), 1),
+                "h": round(h, 1),
+                "count": s["count"],
+                "label": local.strftime("%H:%M") if i % label_every == 0 else "",
+                "title": f"{local.strftime('%H:%M')}: {s['count']}",
+            }
+        )
+    return {
+        "bars": bars,
+        "peak": peak if slots else 0,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "base": height,
+    }
+
+
+@bp.get("/dashboard")
+def dashboard() -> Response:
+    db = get_db()
+    event = _event()
+    missing = checkin.not_arrived(db, event)
+    return render(
+        "admin/dashboard.html",
+        event=event,
+        counts=checkin.counters(db, event),
+        poll_seconds=COUNTER_POLL_SECONDS,
+        chart=arrivals_chart(checkin.arrivals_over_time(db, event)),
+        chart_poll_seconds=CHART_POLL_SECONDS,
+        bucket_minutes=checkin.CHART_BUCKET_MINUTES,
+        by_type=checkin.by_organisation_type(db, event),
+        missing=missing,
+    )
+
+
+@bp.get("/dashboard/chart")
+def dashboard_chart() -> Response:
+    event = _event()
+    chart = arrivals_chart(checkin.arrivals_over_time(get_db(), event))
+    return render(
+        "admin/_dashboard_chart.html",
+        "admin/_dashboard_chart.html",
+        chart=chart,
+        chart_poll_seconds=CHART_POLL_SECONDS,
+        bucket_minutes=checkin.CHART_BUCKET_MINUTES,
+    )
+
+
+@bp.get("/dashboard/checkins.csv")
+def checkins_csv() -> Response:
+    """The check-in log as CSV (cells that a spreadsheet would run as formulas are neutralised)."""
+    db = get_db()
+    event = _event()
+    body = checkin.log_csv(db, event)
+    checkin.record_export(db, event, "checkins.csv")
+    response = current_app.response_class("\ufeff" + body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-checkins.csv"'
+    return response

@@ -1,0 +1,46 @@
+"""One badge as a PDF, for the check-in desk (walk-ins, reprints) and the organiser."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from kiosk import attendees, badges, events
+from kiosk.web import desk_required, get_db
+
+bp = Blueprint("badges", __name__)
+log = logging.getLogger("kiosk.web.badges")
+
+
+def public_url() -> str:
+    """Where badge QR codes point: the configured public URL, else the address in use."""
+    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF the browser shows (and prints) itself; never cached."""
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def single_badge(attendee_id: int, *, how: str) -> Response:
+    """Render one attendee's badge for its own event and record the print (404 if unknown)."""
+    db = get_db()
+    try:
+        attendee = attendees.get(db, attendee_id)
+        event = events.get(db, attendee["event_id"])
+        pdf = badges.single_badge_pdf(db, event, attendee_id, public_url=public_url(), how=how)
+    except (attendees.AttendeeError, events.EventError, badges.BadgeError) as exc:
+        log.warning("badge pdf for attendee %s refused: %s", attendee_id, getattr(exc, "code", ""))
+        abort(404)
+    return pdf_response(pdf, f"badge-{attendee['code']}.pdf")
+
+
+@bp.get("/badges/<int:attendee_id>.pdf")
+@desk_required
+def single(attendee_id: int) -> Response:
+    """One badge for the desk to print (a walk-in or a reprint); the print is recorded."""
+    return single_badge(attendee_id, how="desk")

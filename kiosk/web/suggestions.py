@@ -1,0 +1,125 @@
+"""Suggestions where people see them: the attendee's list and feedback, the desk card, the slip."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from kiosk import attendees, events, matching
+from kiosk.web import desk_required, get_db, is_htmx, render, select_locale
+from kiosk.web.me import _owner
+
+bp = Blueprint("suggestions", __name__)
+log = logging.getLogger("kiosk.suggestions")
+
+
+def _list(attendee: dict[str, Any]) -> Response:
+    return render(
+        "suggestions.html",
+        "_suggestions.html",
+        attendee=attendee,
+        event=events.get(get_db(), attendee["event_id"]),
+        suggestions=matching.suggestions_for(get_db(), attendee),
+    )
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """An attendee's suggestions are theirs: nothing stays in a shared browser's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/me/<secret>/suggestions")
+def own(secret: str) -> Response:
+    """The attendee's suggestions (the list polls this to update as people arrive)."""
+    return _list(_owner(secret))
+
+
+@bp.post("/me/<secret>/suggestions/<code>")
+def feedback(secret: str, code: str) -> Response:
+    """'Getroffen' or 'Passt nicht' for one suggestion."""
+    attendee = _owner(secret)
+    other = attendees.by_code(get_db(), code)
+    if other is None or other["event_id"] != attendee["event_id"]:
+        abort(404)
+    db = get_db()
+    try:
+        matching.record_feedback(
+            db,
+            events.get(db, attendee["event_id"]),
+            attendee["id"],
+            other["id"],
+            request.form.get("verdict", ""),
+        )
+    except matching.MatchingError as exc:
+        log.info("denied: suggestion feedback (%s) by attendee %s", exc.code, attendee["id"])
+        abort(400)
+    if is_htmx():
+        return _list(attendee)
+    flash(_("Danke! Ihre Vorschläge sind aktualisiert."), "ok")
+    try:
+        target = url_for("me.own_page", secret=secret, _anchor="suggestions")
+    except BuildError:
+        target = url_for("suggestions.own", secret=secret)
+    return redirect(target, code=303)
+
+
+@bp.get("/suggestions/desk/<int:attendee_id>")
+@desk_required
+def desk_card(attendee_id: int) -> Response:
+    """The top three for the desk's welcome card (loaded after the card, never slowing a scan)."""
+    attendee = _attendee_or_404(attendee_id)
+    return render(
+        "_suggestions.html",
+        "_suggestions.html",
+        attendee=attendee,
+        suggestions=matching.suggestions_for(get_db(), attendee, matching.DESK_SIZE),
+        compact=True,
+    )
+
+
+@bp.get("/suggestions/<int:attendee_id>/slip.pdf")
+@desk_required
+def slip(attendee_id: int) -> Response:
+    """A small printable slip (A6) with the attendee's top three."""
+    attendee = _attendee_or_404(attendee_id)
+    db = get_db()
+    event = events.get(db, attendee["event_id"])
+    html = render_template(
+        "admin/matching_slip.html",
+        event=event,
+        attendee=attendee,
+        lines=matching.top_for_print(db, event, attendee["id"], lang=select_locale())
+        if attendee.get("consent_matchmaking")
+        else [],
+    )
+    from weasyprint import HTML  # imported here: slow to load, needed only for PDFs
+
+    pdf = HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="vorschlaege-{attendee["code"]}.pdf"'
+    )
+    return response
+
+
+def _attendee_or_404(attendee_id: int) -> dict[str, Any]:
+    try:
+        return attendees.get(get_db(), attendee_id)
+    except attendees.AttendeeError:
+        abort(404)
