@@ -430,7 +430,12 @@ def badge_public_url(db: Database, given: str) -> str:
 @click.option("--event", "slug", help="Event slug (default: the current event).")
 @click.option("--layout", "layout_name", help="Layout name (see --list-layouts).")
 @click.option("--only-new", is_flag=True, help="Only badges not printed yet.")
-@click.option("--public-url", default="", help="Base URL in the QR codes (default: see docs).")
+@click.option(
+    "--public-url",
+    default="",
+    help="Base URL in the QR codes (default: the public_url setting, else this laptop's LAN "
+    "address on port 8000).",
+)
 @click.option("--skip", default=0, show_default=True, help="Leave the first N labels empty.")
 @click.option("--no-log", is_flag=True, help="Do not record the badges as printed (a test).")
 @click.option(

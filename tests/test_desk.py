@@ -161,9 +161,6 @@ def test_private_link_qr_image_for_browsers_without_javascript(
 
 
 def test_not_printed_badge_is_pointed_out(desk: Any, db: Any, anna: Any) -> None:
-    columns = {c.name for c in db["attendees"].columns}
-    if "badge_printed_at" not in columns:
-        pytest.skip("the badges area has not added badge_printed_at yet")
     html = desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX).get_data(as_text=True)
     assert "Badge noch nicht gedruckt" in html
     db.execute("UPDATE attendees SET badge_printed_at = '2026-01-01' WHERE id = ?", [anna["id"]])
@@ -373,3 +370,25 @@ def test_checkin_log_csv_download_is_neutralised_and_audited(
     assert table[-1][1:3] == ["checked_in", "Eingang"]
     assert table[-1][4] == "'=cmd|' /C calc'!A0"
     assert kdb.one(db, "SELECT count(*) AS n FROM attendee_log WHERE action = 'exported'")["n"]
+
+
+def test_walk_in_card_opens_the_badge_pdf_which_counts_as_printed(
+    desk: Any, db: Any, event: events.Event
+) -> None:
+    desk.post("/desk/walkin", data={"first_name": "Ole", "last_name": "Nowak"})
+    html = desk.get("/desk/").get_data(as_text=True)
+    ole = attendees.list_for_event(db, event.id, query="Nowak")[0]
+    assert f'href="/badges/{ole["id"]}.pdf"' in html
+    pdf = desk.get(f"/badges/{ole['id']}.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    shown = desk.get(f"/desk/attendee/{ole['id']}", headers=HX).get_data(as_text=True)
+    assert "Badge noch nicht gedruckt" not in shown
+
+
+def test_print_on_arrival_without_a_printer_offers_the_pdf(
+    desk: Any, db: Any, event: events.Event, anna: Any
+) -> None:
+    events.update_settings(db, event.id, {"print_on_arrival": True})
+    html = desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX).get_data(as_text=True)
+    assert "Badge noch nicht gedruckt" in html and f"/badges/{anna['id']}.pdf" in html
+    assert "Badge wird gedruckt" not in html
