@@ -104,12 +104,12 @@ def test_changing_the_mapping_updates_the_preview_and_the_import(
     token = token_of(upload(organiser, path))
     mapping = importing.auto_mapping(importing.read_file(path.read_bytes(), path.name).header)
     form = {f"col-{i}": t for i, t in enumerate(mapping)}
-    form["col-9"] = "consent_matchmaking"  # Einwilligung
+    form["col-9"] = "consent_share_contact"  # Einwilligung
     form["col-5"] = "ignore"  # Klasse
     response = organiser.post(f"/admin/import/{token}/mapping", data=form)
     assert response.status_code == 303
     html = organiser.get(f"/admin/import/{token}").get_data(as_text=True)
-    assert "geändert (erkannt: Einwilligung: Kontaktdaten weitergeben)" in html
+    assert "geändert (erkannt: Einwilligung: Vernetzung (Vorschläge))" in html
     # Without the class, pupils with one name at one school are merged.
     assert 'id="count-merged">' in html
     fragment = organiser.post(
@@ -121,8 +121,8 @@ def test_changing_the_mapping_updates_the_preview_and_the_import(
     organiser.post(f"/admin/import/{token}/confirm", data=form)
     found = attendees.list_for_event(db, event.id)
     assert len(found) == 1540
-    assert sum(bool(a["consent_matchmaking"]) for a in found) == 1165
-    assert not any(a["consent_share_contact"] for a in found)
+    assert sum(bool(a["consent_share_contact"]) for a in found) == 1165
+    assert not any(a["consent_matchmaking"] for a in found)
 
 
 def test_a_file_without_names_can_be_mapped_in_the_preview(
