@@ -1417,8 +1417,10 @@ def single_badge_pdf(
     public_url: str,
     how: str,
     layout: str | None = None,
+    printer: str = "",
 ) -> bytes:
-    """One attendee's badge as a PDF (walk-in, reprint), and the print recorded."""
+    """One attendee's badge as a PDF (walk-in, reprint), sent to ``printer`` if one is named;
+    the print is recorded only once the PDF is made and, with a printer, accepted by it."""
     try:
         attendee = kattendees.get(db, attendee_id)
     except kattendees.AttendeeError:
@@ -1436,6 +1438,8 @@ def single_badge_pdf(
         offset=settings.offset(settings.desk_printer),
         workers=1,
     )
+    if printer:
+        print_pdf(pdf, printer)
     record_prints(db, [attendee_id], how=how, layout=chosen.name)
     return pdf
 

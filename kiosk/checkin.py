@@ -313,10 +313,14 @@ def print_badge(
     from kiosk import badges
 
     try:
-        pdf = badges.single_badge_pdf(
-            db, event, attendee_id, public_url=public_url, how=f"desk {station}"
+        badges.single_badge_pdf(
+            db,
+            event,
+            attendee_id,
+            public_url=public_url,
+            how=f"desk {station}",
+            printer=desk_printer(db),
         )
-        badges.print_pdf(pdf, desk_printer(db))
     except badges.BadgeError as exc:
         log.warning("badge print failed: attendee=%s code=%s", attendee_id, exc.code)
         raise CheckinError(PRINT_FAILED, str(exc)) from exc

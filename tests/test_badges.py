@@ -684,3 +684,22 @@ def test_cli_lists_layouts_and_writes_badges(runner: Any, tmp_path: Path) -> Non
     assert bad.exit_code == 1 and "Unknown badge layout" in bad.output
     as_json = runner.invoke("badges", "--list-layouts", "--json")
     assert '"avery-l4785"' in as_json.output
+
+
+def test_a_refused_single_print_is_not_recorded(
+    db: Any, event: events.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walk_in = add(db, event, "Rosa", "Walkin")
+    _fake_lp(tmp_path, 1)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(badges.BadgeError):
+        badges.single_badge_pdf(
+            db, event, walk_in["id"], public_url=PUBLIC_URL, how="desk", printer="Nirgendwo"
+        )
+    assert attendees.get(db, walk_in["id"])["badge_print_count"] == 0
+    _fake_lp(tmp_path, 0)
+    badges.single_badge_pdf(
+        db, event, walk_in["id"], public_url=PUBLIC_URL, how="desk", printer="Brother"
+    )
+    assert attendees.get(db, walk_in["id"])["badge_print_count"] == 1
+    assert (tmp_path / "job.pdf").read_bytes().startswith(b"%PDF")

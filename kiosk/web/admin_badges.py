@@ -182,10 +182,9 @@ def badge_print(attendee_id: int) -> Response:
     event = _event_or_404()
     printer = badges.print_settings(db).desk_printer
     try:
-        pdf = badges.single_badge_pdf(
-            db, event, attendee_id, public_url=public_url(), how=f"lp:{printer}"
+        badges.single_badge_pdf(
+            db, event, attendee_id, public_url=public_url(), how=f"lp:{printer}", printer=printer
         )
-        badges.print_pdf(pdf, printer)
     except badges.BadgeError as exc:
         if exc.code == "not_found":
             abort(404)

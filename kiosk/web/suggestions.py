@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from kiosk import attendees, events, matching
+from kiosk import attendees, badges, events, matching
 from kiosk.web import desk_required, get_db, is_htmx, render, select_locale
 from kiosk.web.me import _owner
 
@@ -108,9 +108,7 @@ def slip(attendee_id: int) -> Response:
         if attendee.get("consent_matchmaking")
         else [],
     )
-    from weasyprint import HTML  # imported here: slow to load, needed only for PDFs
-
-    pdf = HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    pdf = badges.html_to_pdf(html)
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="vorschlaege-{attendee["code"]}.pdf"'
