@@ -22,6 +22,7 @@ BUSY_TIMEOUT_MS = 5000
 _write_lock = threading.Lock()
 
 migrations = Migrations("kiosk")
+_threads = threading.local()
 
 
 def now() -> str:
@@ -40,6 +41,29 @@ def connect(path: str | Path) -> Database:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+def thread_connection(path: str | Path) -> Database:
+    """This thread's connection to ``path``, opened once and reused by its later requests.
+
+    Closing the last connection to a WAL database checkpoints it: a server that opened and
+    closed one per request paid ~1 ms for the connection and ~2 ms for that checkpoint on
+    every scan. A waitress worker thread keeps one connection instead.
+    """
+    cached = getattr(_threads, "connection", None)
+    if cached is not None and cached[0] == str(path):
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    database = connect(path)
+    _threads.connection = (str(path), database)
+    return database
+
+
+def release(database: Database) -> None:
+    """End a request's use of its connection: nothing stays open in a transaction."""
+    if database.conn.in_transaction:
+        database.conn.rollback()
 
 
 def init(path: str | Path) -> None:

@@ -44,16 +44,16 @@ CONTENT_SECURITY_POLICY = (
 
 
 def get_db() -> Database:
-    """The request's database connection, opened on first use and closed at teardown."""
+    """The request's database connection (the worker thread's own, reused across requests)."""
     if "db" not in g:
-        g.db = kdb.connect(current_app.config["DATABASE"])
+        g.db = kdb.thread_connection(current_app.config["DATABASE"])
     return g.db
 
 
-def _close_db(_exc: BaseException | None = None) -> None:
-    conn = g.pop("db", None)
-    if conn is not None:
-        conn.close()
+def _release_db(_exc: BaseException | None = None) -> None:
+    database = g.pop("db", None)
+    if database is not None:
+        kdb.release(database)
 
 
 def select_locale() -> str:
@@ -163,7 +163,7 @@ def init_web(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    app.teardown_appcontext(_close_db)
+    app.teardown_appcontext(_release_db)
     app.after_request(_security_headers)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
