@@ -234,14 +234,18 @@ def serve_app(
     """Serve the app (waitress; cheroot with TLS for --https); print where to open it."""
     scheme = "https" if https else "http"
     lan = lan_address() if host in ("0.0.0.0", "::") else None
-    public = public_url or f"{scheme}://{lan or '127.0.0.1'}:{port}"
-    app = state.app(PUBLIC_URL=public.rstrip("/"))
     with state.db() as db:
+        # A public URL given once is remembered: badges printed before the event and the
+        # server at the venue must agree on where the QR codes point.
+        if public_url:
+            kdb.set_setting(db, "public_url", public_url.rstrip("/"))
+        public = kdb.get_setting(db, "public_url") or f"{scheme}://{lan or '127.0.0.1'}:{port}"
         password = None
         if not access.has_password(db):
             password = access.generate_password()
             access.set_password(db, password)
         token = access.new_signin_token(db)
+    app = state.app(PUBLIC_URL=public.rstrip("/"))
     if https:
         start, stop = _tls_server(state, app, host, port, lan, threads)
     else:
@@ -292,7 +296,12 @@ def _tls_server(
     "--host", default="0.0.0.0", show_default=True, help="Address to listen on (0.0.0.0 = LAN)."
 )
 @click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port to listen on.")
-@click.option("--public-url", default="", help="Base URL printed in badge QR codes.")
+@click.option(
+    "--public-url",
+    default="",
+    help="Base URL in badge QR codes, e.g. http://192.168.1.20:8000 (remembered for later "
+    "runs and for `kiosk badges`; default: this laptop's LAN address).",
+)
 @click.option(
     "--https",
     is_flag=True,

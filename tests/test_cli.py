@@ -142,6 +142,8 @@ def test_serve_prints_urls_and_sign_in_and_is_ready_fast(tmp_path: Path) -> None
             "127.0.0.1",
             "--port",
             str(port),
+            "--public-url",
+            "http://kiosk.example:8000/",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -162,8 +164,14 @@ def test_serve_prints_urls_and_sign_in_and_is_ready_fast(tmp_path: Path) -> None
         ready = time.monotonic() - started
         assert ready < 5, f"serve took {ready:.2f} s to answer"
         assert len(password) >= 8 and signin.startswith(url)
-        assert "waitress" in output.lower() or "kiosk is running" in output
+        assert "Badge QR codes point to http://kiosk.example:8000/b/..." in output
     finally:
         server.terminate()
         server.wait(timeout=10)
         server.stdout.close()
+    # The public URL is remembered for `kiosk badges` and later runs.
+    from kiosk import db as kdb
+
+    database = kdb.connect(tmp_path / "kiosk.sqlite3")
+    assert kdb.get_setting(database, "public_url") == "http://kiosk.example:8000"
+    database.close()
