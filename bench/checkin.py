@@ -46,44 +46,6 @@ SERVER_THREADS = 0
 #: The bare endpoint's waitress threads (as many as kiosk's default, to compare like with like).
 BARE_THREADS = 16
 
-FIRST = (
-    "Anna",
-    "Jürgen",
-    "Ayşe",
-    "Maximilian",
-    "Sabine",
-    "Mehmet",
-    "Katarzyna",
-    "Thomas",
-    "Leonie",
-    "Dragana",
-    "Björn",
-    "Fatma",
-    "Sören",
-    "Claudia",
-    "Olena",
-    "Markus",
-    "Renée",
-    "Hüseyin",
-    "Birgit",
-    "Jan",
-    "Miriam",
-    "Stefan",
-    "Zoë",
-    "Andreas",
-    "Nadia",
-    "Uwe",
-    "Petra",
-    "Ole",
-    "Julia",
-    "Kemal",
-    "Sandra",
-    "Tobias",
-    "Monika",
-    "Lukas",
-    "Ines",
-    "Frank",
-)
 SYLLABLES = (
     "ber",
     "gen",
@@ -144,6 +106,7 @@ def make_data(folder: Path, count: int, seed: int = 7) -> tuple[list[str], list[
     from kiosk import attendees, events
     from kiosk import db as kdb
     from kiosk.attendees import AttendeeData
+    from kiosk.demo import FIRST_NAMES
 
     rng = random.Random(seed)
     kdb.init(folder / "kiosk.sqlite3")
@@ -152,7 +115,7 @@ def make_data(folder: Path, count: int, seed: int = 7) -> tuple[list[str], list[
     codes, names = [], []
     with kdb.transaction(db):
         for i in range(count):
-            first, last = rng.choice(FIRST), last_name(rng)
+            first, last = rng.choice(FIRST_NAMES), last_name(rng)
             a = attendees.create(
                 db,
                 event,
