@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 from flask_wtf.csrf import CSRFProtect
 from sqlite_utils import Database
 
@@ -60,6 +60,14 @@ def select_locale() -> str:
     """German first; English when chosen (and remembered in the session)."""
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else "de"
+
+
+def _translations() -> Any:
+    """The request's translations, looked up once: templates ask for dozens of texts each."""
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
 
 
 def is_htmx() -> bool:
@@ -162,6 +170,11 @@ def init_web(app: Flask) -> None:
     )
 
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: _translations().ugettext(text),
+        lambda one, many, n: _translations().ungettext(one, many, n),
+        newstyle=True,
+    )
     csrf.init_app(app)
     app.teardown_appcontext(_release_db)
     app.after_request(_security_headers)
