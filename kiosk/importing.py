@@ -83,6 +83,8 @@ TARGETS = (
     "ignore",
 )
 NAME_TARGETS = ("first_name", "last_name", "name")
+#: How many leading records may be titles above the header row.
+HEADER_SEARCH_ROWS = 10
 CONSENT_TARGETS = ("consent_matchmaking", "consent_share_contact")
 #: Targets several columns may feed: names are joined (First + Middle Name), lists are merged,
 #: e-mail and phone take the first filled column (Outlook's Primary/Mobile/Business Phone).
@@ -164,6 +166,10 @@ HEADER_FRAGMENTS: tuple[tuple[str, str], ...] = (
     ("contactinformation", "consent_share_contact"),
     ("weitergabe", "consent_share_contact"),
     ("weitergeben", "consent_share_contact"),
+    ("consentcontact", "consent_share_contact"),
+    ("contactconsent", "consent_share_contact"),
+    ("sharecontact", "consent_share_contact"),
+    ("kontakttausch", "consent_share_contact"),
     ("einwillig", "consent_matchmaking"),
     ("einverstanden", "consent_matchmaking"),
     ("consent", "consent_matchmaking"),
@@ -237,6 +243,10 @@ EMPTY_WORDS = frozenset({
     "(leer)", "(empty)", "(keine angabe)", "keine angabe",
 })
 #: Lower-case particles that start a family name in a single name column ("Sören von Brühl").
+#: Words before a name that are not part of it (compared without a trailing dot).
+NAME_TITLES = frozenset(
+    {"herr", "frau", "hr", "fr", "mr", "mrs", "ms", "dr", "prof", "dipl.-ing", "dipl.-päd", "mag"}
+)
 NAME_PARTICLES = frozenset({
     "von", "vom", "zu", "zum", "zur", "van", "de", "der", "den", "di", "da", "del", "della",
     "dos", "du", "la", "le", "ten", "ter", "al", "el", "bin", "ibn",
@@ -455,21 +465,28 @@ def _parse_csv(text: str, delimiter: str, offset: int) -> list[tuple[int, list[s
 def _header_and_rows(
     records: Iterable[tuple[int, list[str]]],
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The first non-empty record is the header; fully empty rows are dropped."""
+    """The header is the first record that names a person's columns (a title line or two above
+    it, as organisers' workbooks often have, is passed over), else the first non-empty record;
+    fully empty rows are dropped."""
+    filled = [(n, r) for n, r in records if any(c.strip() for c in r)]
+    if len(filled) > MAX_ROWS + 1:
+        raise ImportRefused(
+            "too_many_rows", f"The file has more than {MAX_ROWS:,} rows.", limit=MAX_ROWS
+        )
+    start = next(
+        (
+            i
+            for i, (_, record) in enumerate(filled[:HEADER_SEARCH_ROWS])
+            if any(guess_target(c) in NAME_TARGETS for c in record if c.strip())
+        ),
+        0,
+    )
     header: list[str] | None = None
     raw: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    for number, record in records:
-        if not any(c.strip() for c in record):
-            continue
-        if header is None:
-            header, raw = _header_names(record), record
-            continue
-        rows.append((number, record))
-        if len(rows) > MAX_ROWS:
-            raise ImportRefused(
-                "too_many_rows", f"The file has more than {MAX_ROWS:,} rows.", limit=MAX_ROWS
-            )
+    if filled:
+        raw = filled[start][1]
+        header = _header_names(raw)
+    rows = filled[start + 1 :]
     if header is None:
         raise ImportRefused("empty_file", "The file is empty.")
     # A column without a name and without values (a sheet that starts in column B) is no column.
@@ -700,13 +717,20 @@ class Entry:
         return self.data.email
 
 
+def _without_titles(words: list[str]) -> list[str]:
+    """Leading salutations and academic titles dropped: a badge's large line is the first name."""
+    while len(words) > 1 and words[0].casefold().rstrip(".") in NAME_TITLES:
+        words = words[1:]
+    return words
+
+
 def split_name(value: str) -> tuple[str, str]:
     """A single name cell as (first, last): "Müller, Anna", "Anna Müller", "Sören von Brühl"."""
     value = clean(value)
     if "," in value:
         last, _, first = value.partition(",")
-        return first.strip(), last.strip()
-    words = value.split(" ")
+        return " ".join(_without_titles(first.split())), last.strip()
+    words = _without_titles(value.split(" "))
     if len(words) == 1:
         return "", value
     for index in range(1, len(words) - 1):

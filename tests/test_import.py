@@ -805,3 +805,42 @@ def test_excel_separator_hint_line_is_honoured(db: Any, event: Any, tmp_path: Pa
     assert result.table.delimiter == ","
     assert by_last_name(db, event, "Lang")[0]["organisation"] == "IHK; Kassel"
     assert result.table.rows[0][0] == 3
+
+
+@pytest.mark.parametrize(
+    ("cell", "first", "last"),
+    [
+        ("Dr. Jan Weiß", "Jan", "Weiß"),
+        ("Frau Prof. Dr. Anna Müller", "Anna", "Müller"),
+        ("Müller, Dr. Anna", "Anna", "Müller"),
+        ("Herr Sören von Brühl", "Sören", "von Brühl"),
+        ("Dr.", "", "Dr."),
+    ],
+)
+def test_single_name_column_drops_salutations_and_titles(cell: str, first: str, last: str) -> None:
+    assert importing.split_name(cell) == (first, last)
+
+
+def test_consent_contact_header_means_sharing_contact_details() -> None:
+    assert importing.guess_target("consent_contact") == "consent_share_contact"
+    assert importing.guess_target("consent_networking") == "consent_matchmaking"
+
+
+def test_title_lines_above_the_header_are_passed_over(
+    db: Any, event: events.Event, tmp_path: Path
+) -> None:
+    path = write_xlsx(
+        tmp_path / "liste.xlsx",
+        [
+            ["Anmeldeliste Netzwerktreffen 12.03.2027"],
+            [],
+            ["Nr.", "Vorname", "Nachname", "Institution", "E-Mail"],
+            [1, "Anna", "Müller", "IHK", "anna@ihk.example"],
+            [2, "Jan", "Weiß", "HWK", None],
+            [],
+            ["Stand: 01.03.2027"],
+        ],
+    )
+    result = run_file(db, event, path)
+    assert sorted(a["last_name"] for a in people(db, event)) == ["Müller", "Weiß"]
+    assert [p.row for p in result.problems] == [7]
