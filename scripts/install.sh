@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core)
+packages=(libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core fonts-wqy-microhei)
 extra="."
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)

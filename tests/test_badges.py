@@ -416,6 +416,12 @@ OWN_NAMES = [
     ("فاطمة", "الزهراء"),  # Arabic, right to left
     ("Nguyễn Thị", "Phương Thảo"),  # Vietnamese
     ("Ærøskøbing", "Åsa Øster"),  # Latin with more diacritics
+    ("Ελένη", "Παπαδοπούλου"),  # Greek
+    ("דוד", "כהן"),  # Hebrew, right to left
+    ("अमित", "शर्मा"),  # Devanagari
+    ("王", "芳"),  # Chinese
+    ("민준", "김"),  # Korean
+    ("さくら", "山田"),  # Japanese
 ]
 
 

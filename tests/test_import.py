@@ -701,6 +701,8 @@ def test_row_numbers_count_header_blank_rows_and_multiline_cells(
         ("Newsletter per E-Mail", "extra"),
         ("Suche nach", "seeks"),
         ("Frage 3: Welche Themen interessieren Sie?", "interests"),
+        ("Vorname Nachname", "name"),
+        ("Schule/Betrieb", "organisation"),
     ],
 )
 def test_header_guess(header: str, target: str) -> None:
