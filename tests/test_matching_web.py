@@ -310,3 +310,8 @@ def test_desk_welcome_card_loads_the_top_three(organiser, trio) -> None:
     assert loader in card and 'hx-trigger="load"' in card
     top = organiser.get(f"/suggestions/desk/{trio['ada']['id']}").get_data(as_text=True)
     assert "Ben Beispiel" in top
+
+
+def test_slip_of_another_events_attendee_is_not_found(db, organiser, event, trio) -> None:
+    events.create(db, "Andere Veranstaltung")  # now the current event
+    assert organiser.get(f"/suggestions/{trio['ada']['id']}/slip.pdf").status_code == 404

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from kiosk import attendees, badges, events, matching
-from kiosk.web import desk_required, get_db, is_htmx, render, select_locale
+from kiosk.web import current_event, desk_required, get_db, is_htmx, render, select_locale
 from kiosk.web.me import _owner
 
 bp = Blueprint("suggestions", __name__)
@@ -117,7 +117,12 @@ def slip(attendee_id: int) -> Response:
 
 
 def _attendee_or_404(attendee_id: int) -> dict[str, Any]:
+    """An attendee of the event this desk works on; others are not found."""
+    event = current_event()
     try:
-        return attendees.get(get_db(), attendee_id)
+        attendee = attendees.get(get_db(), attendee_id)
     except attendees.AttendeeError:
         abort(404)
+    if event is None or attendee["event_id"] != event.id:
+        abort(404)
+    return attendee
