@@ -121,3 +121,9 @@ def test_attendee_page_shows_the_history(organiser, db, event) -> None:
     attendees.update(db, anna["id"], AttendeeData(first_name="Anna", last_name="Meier"), how="test")
     html = organiser.get(f"/admin/attendees/{anna['id']}").get_data(as_text=True)
     assert "Verlauf (2)" in html and "last_name" in html
+
+
+def test_attendee_page_offers_the_private_link_to_send(organiser, db, event) -> None:
+    anna = add(db, event)
+    html = organiser.get(f"/admin/attendees/{anna['id']}").get_data(as_text=True)
+    assert f'value="http://kiosk.test/me/{anna["secret"]}"' in html
