@@ -440,8 +440,6 @@ def _import_fair(db: Any, event: events.Event, path: Path) -> None:
 @pytest.fixture(scope="module")
 def fair(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The training fair imported once for this module's tests (read-only use)."""
-    if not FAIR.exists():
-        pytest.skip(f"no {FAIR}")
     path = tmp_path_factory.mktemp("fair") / "kiosk.sqlite3"
     kdb.init(path)
     database = kdb.connect(path)
