@@ -1453,41 +1453,20 @@ def batch_pdf(
     only_new: bool = False,
     how: str = "batch",
     printer: str | None = None,
+    send: bool = False,
+    save_to: Path | None = None,
     skip: int = 0,
     record: bool = True,
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> tuple[bytes, int]:
-    """The badges of an event (all, or only those not printed yet) as one PDF, and how many;
-    recorded in the print log unless ``record`` is False (a look before printing)."""
-    pdf, people, chosen = _batch(
-        db,
-        event,
-        public_url=public_url,
-        layout=layout,
-        only_new=only_new,
-        printer=printer,
-        skip=skip,
-        progress=progress,
-        workers=workers,
-    )
-    if record:
-        record_prints(db, [p["id"] for p in people], how=how, layout=chosen.name)
-    return pdf, len(people)
+    """The badges of an event (all, or only those not printed yet) as one PDF, and how many.
 
-
-def _batch(
-    db: Database,
-    event: Event,
-    *,
-    public_url: str,
-    layout: str | None,
-    only_new: bool,
-    printer: str | None,
-    skip: int,
-    progress: Progress | None,
-    workers: int | None,
-) -> tuple[bytes, list[dict[str, Any]], Layout]:
+    ``printer`` (default: the configured one) decides the calibration offsets; with ``send`` the
+    PDF goes to it, after it is written to ``save_to`` (kept even if the printer refuses it).
+    The print log records the badges once the PDF is made and, when sent, the
+    printer accepted it — unless ``record`` is False (a look before printing).
+    """
     settings = print_settings(db)
     chosen = get_layout(layout or settings.layout)
     people = for_batch(db, event, only_new=only_new)
@@ -1506,7 +1485,14 @@ def _batch(
         progress=progress,
         workers=workers,
     )
-    return pdf, people, chosen
+    if save_to is not None:
+        save_to.write_bytes(pdf)
+    if send and target_printer:
+        print_pdf(pdf, target_printer)
+        how = f"lp:{target_printer}"
+    if record:
+        record_prints(db, [p["id"] for p in people], how=how, layout=chosen.name)
+    return pdf, len(people)
 
 
 def test_sheet_pdf(
@@ -1695,32 +1681,27 @@ def _run_batch(
 ) -> None:
     db = kdb.connect(database)
     try:
-        settings = print_settings(db)
+        printer = print_settings(db).printer
         job.total = len(for_batch(db, event, only_new=only_new))
 
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, total
 
-        pdf, people, chosen = _batch(
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = output_dir(db) / f"badges-{event.slug}-{stamp}-{job.id[:6]}.pdf"
+        job.path = str(path)
+        _, job.count = batch_pdf(
             db,
             event,
             public_url=public_url,
             layout=layout,
             only_new=only_new,
-            printer=None,
+            send=True,
+            save_to=path,
             skip=skip,
             progress=progress,
-            workers=None,
         )
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = output_dir(db) / f"badges-{event.slug}-{stamp}-{job.id[:6]}.pdf"
-        path.write_bytes(pdf)
-        job.path, job.count = str(path), len(people)
-        how = "batch"
-        if settings.printer:
-            print_pdf(pdf, settings.printer)
-            job.printer, how = settings.printer, f"lp:{settings.printer}"
-        record_prints(db, [p["id"] for p in people], how=how, layout=chosen.name)
+        job.printer = printer
         job.status = "done"
     except BadgeError as exc:
         job.error, job.code, job.status = str(exc), exc.code, "failed"

@@ -140,26 +140,3 @@ def test_delete_removes_the_attendee_and_their_contacts(db, event) -> None:
     attendees.delete(db, a["id"])
     assert db["attendees"].count == 1
     assert db["contacts"].count == 0
-
-
-def test_export_view_has_the_contract_fields(db, event) -> None:
-    a = attendees.export_view(attendees.create(db, event, anna(), how="test"))
-    for key in (
-        "code",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "organisation",
-        "organisation_type",
-        "project",
-        "role",
-        "interests",
-        "offers",
-        "seeks",
-        "consent_matchmaking",
-        "consent_share_contact",
-        "checked_in_at",
-    ):
-        assert key in a
-    assert a["consent_share_contact"] is False

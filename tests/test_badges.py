@@ -709,3 +709,21 @@ def test_a_refused_single_print_is_not_recorded(
     )
     assert attendees.get(db, walk_in["id"])["badge_print_count"] == 1
     assert (tmp_path / "job.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_batch_the_printer_refuses_keeps_its_pdf_and_records_nothing(
+    db: Any, event: events.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = add(db, event, "Lena", "Sommer")
+    badges.save_print_settings(db, printer="Nirgendwo")
+    _fake_lp(tmp_path, 1)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    kept = tmp_path / "batch.pdf"
+    with pytest.raises(badges.BadgeError) as info:
+        badges.batch_pdf(db, event, public_url=PUBLIC_URL, send=True, save_to=kept)
+    assert info.value.code == "print_failed"
+    assert "Sommer" in "".join(c["text"] for c in chars_mm(kept.read_bytes()))
+    assert attendees.get(db, person["id"])["badge_print_count"] == 0
+    _fake_lp(tmp_path, 0)
+    badges.batch_pdf(db, event, public_url=PUBLIC_URL, send=True)
+    assert [e["how"] for e in badges.print_log(db, person["id"])] == ["lp:Nirgendwo"]
