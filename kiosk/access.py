@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 
 #: Shortest organiser password accepted.
 MIN_PASSWORD_LENGTH = 8
@@ -18,12 +19,8 @@ MIN_PASSWORD_LENGTH = 8
 SIGNIN_LINK_HOURS = 12
 
 
-class AccessError(Exception):
+class AccessError(KioskError):
     """A password or sign-in link was refused; ``code`` says why."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
 
 
 def has_password(db: Database) -> bool:

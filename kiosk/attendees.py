@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 from kiosk.events import Event
 from kiosk.text import clean, fold, name_key, split_list
 
@@ -60,12 +61,11 @@ ORGANISATION_TYPES = (
 )
 
 
-class AttendeeError(Exception):
+class AttendeeError(KioskError):
     """An attendee could not be found, created or changed; ``code`` says why."""
 
     def __init__(self, code: str, message: str = "", field: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
+        super().__init__(code, message)
         self.field = field
 
 

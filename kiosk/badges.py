@@ -33,6 +33,7 @@ from kiosk import attendees as kattendees
 from kiosk import db as kdb
 from kiosk import events as kevents
 from kiosk import resource_dir
+from kiosk.errors import KioskError
 from kiosk.events import Event
 
 log = logging.getLogger("kiosk.badges")
@@ -110,12 +111,8 @@ WIDTH_SAFETY = 1.06
 ELLIPSIS = "…"
 
 
-class BadgeError(Exception):
+class BadgeError(KioskError):
     """A badge could not be made or printed; ``code`` says why."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
 
 
 # -- layouts -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from kiosk import attendees, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
+from kiosk.errors import KioskError
 from kiosk.text import clean
 
 log = logging.getLogger("kiosk.checkin")
@@ -62,14 +63,13 @@ LOG_ACTIONS = ("checked_in", "checkin_undone", "checked_out", "created")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class CheckinError(Exception):
+class CheckinError(KioskError):
     """A check-in (or undo, check-out, walk-in, desk link) was refused; ``code`` says why."""
 
     def __init__(
         self, code: str, message: str = "", attendee: dict[str, Any] | None = None
     ) -> None:
-        super().__init__(message or code)
-        self.code = code
+        super().__init__(code, message)
         self.attendee = attendee
 
 

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from kiosk import attendees, events
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 from kiosk.events import Event
 from kiosk.text import clean, fold
 
@@ -36,12 +37,8 @@ _CONTACT_COLUMNS = """c.id, c.event_id, c.other_id, c.created_at, c.how, c.note,
     a.consent_share_contact"""
 
 
-class ContactError(Exception):
+class ContactError(KioskError):
     """A contact could not be swapped, found or changed; ``code`` says why."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
 
 
 # -- swapping ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 from kiosk.text import clean, fold
 
 #: Settings every event has, with their defaults; stored as JSON on the event row.
@@ -24,12 +25,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-class EventError(Exception):
+class EventError(KioskError):
     """An event could not be found, created or changed; ``code`` says why."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
 
 
 @dataclass(frozen=True)

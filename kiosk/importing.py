@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from kiosk import attendees
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 from kiosk.events import Event
 from kiosk.text import clean, fold, is_yes
 
@@ -247,12 +248,11 @@ NAME_PARTICLES = frozenset({
 # fmt: on
 
 
-class ImportRefused(Exception):
+class ImportRefused(KioskError):
     """A file cannot be imported at all; ``code`` says why, ``row`` where (header = row 1)."""
 
     def __init__(self, code: str, message: str, *, row: int | None = None, **params: Any) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
         self.row = row
         self.params = params
 

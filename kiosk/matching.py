@@ -46,6 +46,7 @@ from sqlite_utils import Database
 
 from kiosk import db as kdb
 from kiosk import events as kevents
+from kiosk.errors import KioskError
 from kiosk.events import Event
 from kiosk.text import clean, fold
 
@@ -106,12 +107,8 @@ TABLE_SWAPS_PER_PERSON = 60
 NETWORK_TOP = DESK_SIZE
 
 
-class MatchingError(Exception):
+class MatchingError(KioskError):
     """Suggestions, feedback or a table plan could not be made; ``code`` says why."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(message or code)
-        self.code = code
 
 
 # -- comparing interests --------------------------------------------------------------------------
