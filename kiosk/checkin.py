@@ -355,7 +355,7 @@ def private_link(public_url: str, attendee: dict[str, Any]) -> str:
 
 
 def badge_printed(attendee: dict[str, Any]) -> bool:
-    """True when the attendee's badge was printed (column added by the badges area)."""
+    """True when the attendee's badge was printed at least once."""
     return bool(attendee.get("badge_printed_at"))
 
 

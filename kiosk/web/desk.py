@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from kiosk import attendees, checkin, events, namesearch
 from kiosk.web import (
@@ -120,12 +119,9 @@ def _event() -> events.Event:
     return event
 
 
-def privacy_url(event: events.Event) -> str | None:
-    """The event's privacy notice page, when the app has one."""
-    try:
-        return url_for("me.privacy", slug=event.slug)
-    except BuildError:
-        return None
+def privacy_url(event: events.Event) -> str:
+    """The event's privacy notice page."""
+    return url_for("me.privacy", slug=event.slug)
 
 
 def outcome_of(result: checkin.Checkin | checkin.CheckinError | dict[str, Any]) -> dict[str, Any]:
@@ -254,12 +250,9 @@ def _desk_globals() -> dict[str, Any]:
     return {"badge_pdf_url": badge_pdf_url}
 
 
-def badge_pdf_url(attendee_id: int) -> str | None:
-    """Where the desk opens one attendee's badge as PDF (when the badges area provides it)."""
-    try:
-        return url_for("badges.single", attendee_id=attendee_id)
-    except BuildError:
-        return None
+def badge_pdf_url(attendee_id: int) -> str:
+    """Where the desk opens one attendee's badge as PDF."""
+    return url_for("badges.single", attendee_id=attendee_id)
 
 
 # -- the desk ----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _not_found(kind: str) -> NoReturn:
     abort(current_app.make_response((render_template("me/unknown.html", kind=kind), 404)))
 
 
-def _owner(secret: str) -> dict[str, Any]:
+def owner_or_404(secret: str) -> dict[str, Any]:
     """The attendee whose private link this is, or the friendly 404 (throttled)."""
     _refuse_if_throttled()
     attendee = attendees.by_secret(get_db(), secret)
@@ -147,7 +147,7 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/me/<secret>")
 def own_page(secret: str) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     response = render("me/page.html", **_page_context(attendee))
     _remember(response, attendee)
     return response
@@ -155,7 +155,7 @@ def own_page(secret: str) -> Response:
 
 @bp.post("/me/<secret>/consents")
 def consents(secret: str) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     for purpose in attendees.CONSENTS:
         given = request.form.get(f"consent_{purpose}") == "on"
         if bool(attendee[f"consent_{purpose}"]) != given:
@@ -170,7 +170,7 @@ def consents(secret: str) -> Response:
 
 @bp.post("/me/<secret>/contacts/<int:contact_id>/note")
 def note(secret: str, contact_id: int) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     try:
         contact = contacts.set_note(
             get_db(), attendee["id"], contact_id, request.form.get("note", "")
@@ -186,7 +186,7 @@ def note(secret: str, contact_id: int) -> Response:
 
 @bp.post("/me/<secret>/contacts/<int:contact_id>/remove")
 def remove(secret: str, contact_id: int) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     try:
         contacts.remove(get_db(), attendee["id"], contact_id)
     except contacts.ContactError:
@@ -204,7 +204,7 @@ def _vcard_response(text: str, filename: str) -> Response:
 
 @bp.get("/me/<secret>/contacts.vcf")
 def vcard_all(secret: str) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     db = get_db()
     event = events.get(db, attendee["event_id"])
     text = contacts.vcard(contacts.list_for(db, attendee["id"]), event_name=event.name)
@@ -213,7 +213,7 @@ def vcard_all(secret: str) -> Response:
 
 @bp.get("/me/<secret>/contacts/<int:contact_id>.vcf")
 def vcard_one(secret: str, contact_id: int) -> Response:
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     db = get_db()
     try:
         contact = contacts.get(db, attendee["id"], contact_id)

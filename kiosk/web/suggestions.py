@@ -17,11 +17,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from kiosk import attendees, badges, events, matching
 from kiosk.web import current_event, desk_required, get_db, is_htmx, render, select_locale
-from kiosk.web.me import _owner
+from kiosk.web.me import owner_or_404
 
 bp = Blueprint("suggestions", __name__)
 log = logging.getLogger("kiosk.suggestions")
@@ -47,13 +46,13 @@ def _no_store(response: Response) -> Response:
 @bp.get("/me/<secret>/suggestions")
 def own(secret: str) -> Response:
     """The attendee's suggestions (the list polls this to update as people arrive)."""
-    return _list(_owner(secret))
+    return _list(owner_or_404(secret))
 
 
 @bp.post("/me/<secret>/suggestions/<code>")
 def feedback(secret: str, code: str) -> Response:
     """'Getroffen' or 'Passt nicht' for one suggestion."""
-    attendee = _owner(secret)
+    attendee = owner_or_404(secret)
     other = attendees.by_code(get_db(), code)
     if other is None or other["event_id"] != attendee["event_id"]:
         abort(404)
@@ -72,11 +71,7 @@ def feedback(secret: str, code: str) -> Response:
     if is_htmx():
         return _list(attendee)
     flash(_("Danke! Ihre Vorschläge sind aktualisiert."), "ok")
-    try:
-        target = url_for("me.own_page", secret=secret, _anchor="suggestions")
-    except BuildError:
-        target = url_for("suggestions.own", secret=secret)
-    return redirect(target, code=303)
+    return redirect(url_for("me.own_page", secret=secret, _anchor="suggestions"), code=303)
 
 
 @bp.get("/suggestions/desk/<int:attendee_id>")
