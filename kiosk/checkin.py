@@ -159,7 +159,7 @@ def _check_in(
             detail={"how": how, **({"again": True} if again else {})},
         )
     _changed()
-    log.info("checked in: attendee=%s station=%r", attendee["id"], station)
+    log.debug("checked in: attendee=%s station=%r", attendee["id"], station)
     if again:
         updated = {**attendee, "checked_out_at": None}
         return Checkin(updated, attendee["checked_in_at"], station, True)

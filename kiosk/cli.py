@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -251,6 +252,9 @@ def serve_app(
     else:
         from waitress import create_server
 
+        # "Task queue depth is 3" on every request of a rush means nothing to an organiser
+        # (requests wait their turn for a few milliseconds) and costs each of them a log record.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
         start, stop = server.run, server.close
     local = f"{scheme}://127.0.0.1:{port}/"

@@ -58,3 +58,50 @@ def test_no_inline_scripts_in_templates() -> None:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
         assert not re.search(r"\son[a-z]+=", text), path
+
+
+def _desk_with_csrf(csrf_app):
+    """A desk browser with CSRF on: its client, its token and three attendees' codes."""
+    from kiosk import attendees, events
+    from kiosk.attendees import AttendeeData
+
+    database = kdb.connect(csrf_app.config["DATABASE"])
+    event = events.create(database, "Netzwerktreffen")
+    codes = [
+        attendees.create(
+            database, event, AttendeeData(first_name="P", last_name=f"Nr {n}"), how="test"
+        )["code"]
+        for n in range(3)
+    ]
+    database.close()
+    client = csrf_app.test_client()
+    with client.session_transaction() as session:
+        session["role"] = "organiser"
+    html = client.get("/desk/").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+    return client, token, codes
+
+
+def test_a_desk_token_found_good_stays_good_and_nothing_else_passes(csrf_app) -> None:
+    client, token, codes = _desk_with_csrf(csrf_app)
+    for code in codes[:2]:  # the second scan is let through by the remembered token
+        answer = client.post(
+            "/desk/scan", data={"code": code}, headers={"HX-Request": "true", "X-CSRFToken": token}
+        )
+        assert answer.status_code == 200 and 'data-outcome="welcome"' in answer.get_data(True)
+        # The card's own forms carry the token this request was checked with.
+        assert f'name="csrf_token" value="{token}"' in answer.get_data(True)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    refused = client.post(
+        "/desk/scan", data={"code": codes[2]}, headers={"HX-Request": "true", "X-CSRFToken": forged}
+    )
+    assert refused.status_code == 400
+    # A new session (signed out and in again) has a new raw token: the old signed one is dead.
+    with client.session_transaction() as session:
+        session.clear()
+        session["role"] = "organiser"
+    client.get("/desk/")
+    stale = client.post(
+        "/desk/scan", data={"code": codes[2]}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert stale.status_code == 400
