@@ -105,3 +105,25 @@ def test_a_desk_token_found_good_stays_good_and_nothing_else_passes(csrf_app) ->
         "/desk/scan", data={"code": codes[2]}, headers={"HX-Request": "true", "X-CSRFToken": token}
     )
     assert stale.status_code == 400
+
+
+def test_a_session_cookie_is_trusted_only_when_signed_and_never_shared(csrf_app) -> None:
+    client = csrf_app.test_client()
+    with client.session_transaction() as session:
+        session["role"] = "organiser"
+        session["last"] = {"kind": "welcome", "attendee_id": 7}
+    cookie = client.get_cookie("session").value
+    sessions = csrf_app.session_interface
+    name = csrf_app.config["SESSION_COOKIE_NAME"]
+    with csrf_app.test_request_context(headers={"Cookie": f"{name}={cookie}"}) as ctx:
+        first = sessions.open_session(csrf_app, ctx.request)
+        first["last"].pop("kind")  # what one request does to its session stays there
+        second = sessions.open_session(csrf_app, ctx.request)
+    assert second["role"] == "organiser" and second["last"] == {"kind": "welcome", "attendee_id": 7}
+    forged = cookie[:-3] + ("abc" if not cookie.endswith("abc") else "xyz")
+    with csrf_app.test_request_context(headers={"Cookie": f"{name}={forged}"}) as ctx:
+        assert dict(sessions.open_session(csrf_app, ctx.request)) == {}
+    # Over HTTP too: the forged cookie is nobody, the real one is the organiser.
+    assert client.get("/admin/").status_code == 200
+    client.set_cookie(name, forged)
+    assert client.get("/admin/").status_code == 302
