@@ -143,7 +143,7 @@ def _check_in(
 ) -> Checkin:
     """One write transaction; the conditional UPDATE makes two desks at once give one check-in."""
     stamp = at or kdb.now()
-    with kdb.transaction(db):
+    with kdb.transaction(db, attendees_only=True):
         again = _record_checkin(db, event, attendee, station, stamp)
         if again is None:
             # The row changed since it was read: decide again on what is stored now.
@@ -212,7 +212,7 @@ def undo(
 ) -> dict[str, Any]:
     """Take back a check-in made by mistake; the reason goes into the attendee's log."""
     reason = clean(reason, max_length=MAX_REASON_LENGTH)
-    with kdb.transaction(db):
+    with kdb.transaction(db, attendees_only=True):
         attendee = _attendee_in_event(db, event, attendee_id, station)
         if not reason:
             raise _deny(REASON_MISSING, "Undoing a check-in needs a reason.", attendee, station)
@@ -239,7 +239,7 @@ def check_out(
     db: Database, event: events.Event, attendee_id: int, *, station: str
 ) -> dict[str, Any]:
     """Record that an attendee left; they still count as arrived, and may come back."""
-    with kdb.transaction(db):
+    with kdb.transaction(db, attendees_only=True):
         attendee = _attendee_in_event(db, event, attendee_id, station)
         if attendee["checked_in_at"] is None:
             raise _deny(NOT_CHECKED_IN, "Not checked in.", attendee, station)
@@ -263,7 +263,7 @@ def walk_in(
     data = data.cleaned()
     if not (data.first_name or data.last_name):
         raise _deny(NAME_MISSING, "A first or last name is needed.", None, station)
-    with kdb.transaction(db):
+    with kdb.transaction(db, attendees_only=True):
         duplicate = attendees.find_duplicate(db, event.id, data)
         if duplicate is not None and not allow_duplicate:
             raise _deny(ALREADY_REGISTERED, "Already registered.", duplicate, station)
@@ -557,7 +557,11 @@ def station(db: Database, station_id: int) -> dict[str, Any]:
 
 def station_exists(db: Database, station_id: int, name: str) -> bool:
     """True while the desk is still enabled (the organiser may remove it)."""
-    row = kdb.one(db, "SELECT name FROM stations WHERE id = ?", [station_id])
+    row = kdb.recent(
+        db,
+        ("station", station_id),
+        lambda: kdb.one(db, "SELECT name FROM stations WHERE id = ?", [station_id]),
+    )
     return row is not None and row["name"] == name
 
 

@@ -6,7 +6,9 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,15 @@ _write_lock = threading.Lock()
 
 migrations = Migrations("kiosk")
 _threads = threading.local()
+
+#: Seconds ``recent()`` keeps a value that another process (the command line) may change.
+RECENT_SECONDS = 1.0
+# Bumped after every write transaction of this process that may change what recent() keeps.
+_version = 0
+_version_lock = threading.Lock()
+_recent: weakref.WeakKeyDictionary[Database, dict[Any, tuple[int, float, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def now() -> str:
@@ -78,8 +89,12 @@ def init(path: str | Path) -> None:
 
 
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """One write transaction: in-process writers queue on a lock, then BEGIN IMMEDIATE."""
+def transaction(db: Database, *, attendees_only: bool = False) -> Iterator[Database]:
+    """One write transaction: in-process writers queue on a lock, then BEGIN IMMEDIATE.
+
+    ``attendees_only``: it writes attendees and their log and nothing ``recent()`` keeps
+    (events, settings, desks), so those stay good; check-ins say so, they come by the hundred.
+    """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
@@ -93,6 +108,35 @@ def transaction(db: Database) -> Iterator[Database]:
             raise
         else:
             db.conn.commit()
+        finally:
+            if not attendees_only:
+                _changed()
+
+
+def _changed() -> None:
+    global _version
+    with _version_lock:
+        _version += 1
+
+
+def recent(db: Database, key: Any, load: Callable[[], Any]) -> Any:
+    """A small value read on every request (the current event, a desk), kept a moment.
+
+    Kept per connection and forgotten by every write transaction of this process, so a change
+    made here is seen at once; one made by another process within ``RECENT_SECONDS``. Saves a
+    query or two on each of the hundreds of scans a minute that a rush brings.
+    """
+    version = _version  # before loading: a write during the load makes the value stale
+    now = time.monotonic()
+    kept = _recent.get(db)
+    if kept is None:
+        kept = _recent.setdefault(db, {})
+    hit = kept.get(key)
+    if hit is not None and hit[0] == version and now - hit[1] < RECENT_SECONDS:
+        return hit[2]
+    value = load()
+    kept[key] = (version, now, value)
+    return value
 
 
 def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:

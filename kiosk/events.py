@@ -114,11 +114,15 @@ def current(db: Database, slug: str | None = None) -> Event:
     """The event a command works on: ``slug`` if given, else the only one, else the chosen one."""
     if slug:
         return by_slug(db, slug)
-    # The chosen one if it still exists, else the newest: one query, asked on every request.
-    row = kdb.one(
+    # The chosen one if it still exists, else the newest; asked on every request.
+    row = kdb.recent(
         db,
-        """SELECT * FROM events ORDER BY id = (SELECT CAST(value AS INTEGER) FROM settings
-        WHERE key = 'current_event') DESC, id DESC LIMIT 1""",
+        "current_event",
+        lambda: kdb.one(
+            db,
+            """SELECT * FROM events ORDER BY id = (SELECT CAST(value AS INTEGER) FROM settings
+            WHERE key = 'current_event') DESC, id DESC LIMIT 1""",
+        ),
     )
     if row is None:
         raise EventError("no_event", "There is no event yet. Create one: kiosk event create NAME")

@@ -51,3 +51,49 @@ def test_update_settings_merges_and_refuses_unknown_keys(db, event) -> None:
 
 def test_network_defaults_to_the_events_own(db) -> None:
     assert events.create(db, "Allein").network == "allein"
+
+
+def test_the_current_event_kept_a_moment_is_never_stale_after_a_change_here(db) -> None:
+    first = events.create(db, "Erstes")
+    assert events.current(db).name == "Erstes"
+    events.create(db, "Zweites")  # a new event becomes the current one, seen at once
+    assert events.current(db).name == "Zweites"
+    events.choose(db, first.id)
+    assert events.current(db).name == "Erstes"
+    events.update_settings(db, first.id, {"print_on_arrival": True})
+    assert events.current(db).settings["print_on_arrival"] is True
+
+
+def test_another_process_changing_the_event_is_seen_within_a_moment(
+    db, app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import time
+
+    from kiosk import db as kdb
+
+    monkeypatch.setattr(kdb, "RECENT_SECONDS", 0.2)
+    event = events.create(db, "Netzwerkbrunch")
+    assert events.current(db).name == "Netzwerkbrunch"
+    other = sqlite3.connect(app.config["DATABASE"])  # like `kiosk event rename` in a terminal
+    with other:
+        other.execute("UPDATE events SET name = 'Netzwerkfrühstück' WHERE id = ?", [event.id])
+    other.close()
+    time.sleep(0.25)
+    assert events.current(db).name == "Netzwerkfrühstück"
+
+
+def test_check_ins_keep_what_is_read_on_every_request(db, event) -> None:
+    from kiosk import attendees, checkin
+    from kiosk import db as kdb
+    from kiosk.attendees import AttendeeData
+
+    anna = attendees.create(db, event, AttendeeData(first_name="Anna", last_name="M"), how="t")
+    loads = []
+    kdb.recent(db, "probe", lambda: loads.append(1))
+    checkin.check_in(db, event, anna["id"], station="Eingang")
+    kdb.recent(db, "probe", lambda: loads.append(1))
+    assert loads == [1]  # a check-in does not change events or desks: nothing read again
+    events.rename(db, event.id, "Neuer Name")
+    kdb.recent(db, "probe", lambda: loads.append(1))
+    assert loads == [1, 1]
