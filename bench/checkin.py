@@ -650,7 +650,8 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def show(title: str, figures: dict[str, float], runs: int) -> None:
     parts = ", ".join(
-        f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()
+        f"{k} {v:.2f}" if k == "ratio" else f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+        for k, v in figures.items()
     )
     print(f"{title} (median of {runs}): {parts}", flush=True)
 
@@ -696,6 +697,7 @@ def main() -> None:
                     for _ in range(args.runs)
                 ]
                 show(f"(b) saturation, synchronous={mode}", median_of(runs), len(runs))
+                print(f"    app/bare per run: {[round(r['ratio'], 2) for r in runs]}", flush=True)
         if "c" in args.phases:
             runs = [phase_search(template, names, seed) for seed in range(args.runs)]
             show("(c) search as you type, 10,000 attendees, ms", median_of(runs), len(runs))
