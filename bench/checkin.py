@@ -4,7 +4,8 @@
 
 (a) 20 desks each scanning once a second (and polling the counters every 2 s): p50/p99;
 (b) 20 clients scanning without pause: check-ins per second, next to a bare Flask + SQLite
-    endpoint doing the same write, with synchronous=FULL and =NORMAL;
+    endpoint doing the same write (both served side by side, rushed in alternating turns),
+    with synchronous=FULL and =NORMAL;
 (c) search as you type: p50/p99 over HTTP and in-process;
 (d) kill -9 in the middle of a rush: every check-in that got a success answer is stored.
 Medians over --runs runs. Loopback only; every phase is bounded in time.
@@ -45,6 +46,9 @@ SEARCH_QUERIES = 400
 SERVER_THREADS = 0
 #: The bare endpoint's waitress threads (as many as kiosk's default, to compare like with like).
 BARE_THREADS = 16
+#: (b) alternates between the app and the bare endpoint in this many turns each.
+TURNS = 5
+WARM_UP_S = 0.5
 
 SYLLABLES = (
     "ber",
@@ -463,7 +467,7 @@ def phase_steady(template: Path, codes: list[str], duration: float) -> dict[str,
 
 
 def rush(
-    port: int, clients: list[Client], codes: list[str], seconds: float, kill: Callable | None = None
+    clients: list[Client], codes: list[str], seconds: float, kill: Callable | None = None
 ) -> tuple[list[str], list[float], float]:
     """Scan without pause from every client; returns the confirmed codes and latencies."""
     confirmed: list[str] = []
@@ -503,34 +507,47 @@ def bare_clients(port: int) -> list[Client]:
 def phase_saturation(
     template: Path, codes: list[str], seconds: float, synchronous: str
 ) -> dict[str, float]:
-    """(b) 20 clients without pause, against the app and against the bare endpoint."""
+    """(b) 20 clients without pause, against the app and against the bare endpoint, in turns.
+
+    Both servers run side by side; the clients rush one, then the other, in TURNS short turns
+    of ``seconds / TURNS`` each. A machine whose speed drifts (a laptop's turbo, a shared host)
+    then slows both alike, and the ratio measures the app, not the drift.
+    """
+    folders = [fresh_copy(template), fresh_copy(template)]
+    servers: list[Server] = []
+    clients: dict[str, list[Client]] = {}
+    try:
+        port = free_port()
+        server, signin = start_app(folders[0], port, synchronous)
+        servers.append(server)
+        clients["app"] = desks_for(port, signin, DESKS)
+        port = free_port()
+        servers.append(start_bare(folders[1], port, synchronous))
+        clients["bare"] = bare_clients(port)
+        # Each turn scans its own codes, on both servers (each has its own copy of the data).
+        chunks = [codes[n :: TURNS + 1] for n in range(TURNS + 1)]
+        for name in clients:  # warm up: threads, connections, caches
+            rush(clients[name], chunks[TURNS], WARM_UP_S)
+        totals = {name: [0, 0.0, []] for name in clients}
+        for turn in range(TURNS):
+            order = ("app", "bare") if turn % 2 == 0 else ("bare", "app")
+            for name in order:
+                confirmed, latencies, took = rush(clients[name], chunks[turn], seconds / TURNS)
+                totals[name][0] += len(confirmed)
+                totals[name][1] += took
+                totals[name][2] += latencies
+    finally:
+        for group in clients.values():
+            for c in group:
+                c.close()
+        for server in servers:
+            server.stop()
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
     out: dict[str, float] = {}
-    folder = fresh_copy(template)
-    port = free_port()
-    server, signin = start_app(folder, port, synchronous)
-    try:
-        clients = desks_for(port, signin, DESKS)
-        confirmed, latencies, took = rush(port, clients, codes, seconds)
-        out["app_per_s"] = len(confirmed) / took
-        out["app_p99_ms"] = percentile(latencies, 99) * 1000
-        for c in clients:
-            c.close()
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-    folder = fresh_copy(template)
-    port = free_port()
-    server = start_bare(folder, port, synchronous)
-    try:
-        clients = bare_clients(port)
-        confirmed, latencies, took = rush(port, clients, codes, seconds)
-        out["bare_per_s"] = len(confirmed) / took
-        out["bare_p99_ms"] = percentile(latencies, 99) * 1000
-        for c in clients:
-            c.close()
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    for name, (count, took, latencies) in totals.items():
+        out[f"{name}_per_s"] = count / took
+        out[f"{name}_p99_ms"] = percentile(latencies, 99) * 1000
     out["ratio"] = out["app_per_s"] / out["bare_per_s"]
     return out
 
@@ -600,7 +617,7 @@ def phase_kill(template: Path, codes: list[str], seconds: float) -> dict[str, fl
     server, signin = start_app(folder, port)
     try:
         clients = desks_for(port, signin, DESKS)
-        confirmed, _, _ = rush(port, clients, codes, seconds, kill=server.kill)
+        confirmed, _, _ = rush(clients, codes, seconds, kill=server.kill)
         for c in clients:
             c.close()
     finally:
