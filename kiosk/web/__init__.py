@@ -158,6 +158,8 @@ def _template_gettext(context: Any, text: str, **variables: Any) -> str:
     translated = _translations().ugettext(text)
     if context.eval_ctx.autoescape:
         translated = Markup(translated)
+    if not variables and "%" not in translated:
+        return translated  # nothing to put in (a literal "%" is written "%%" and needs it)
     return translated % variables
 
 
