@@ -721,7 +721,8 @@ def main() -> None:
                     phase_saturation(template, rng.sample(codes, len(codes)), args.rush, mode)
                     for _ in range(args.runs)
                 ]
-                show(f"(b) saturation, synchronous={mode}", median_of(runs), len(runs))
+                note = "" if mode == "FULL" else " (to choose the setting; kiosk uses FULL)"
+                show(f"(b) saturation, synchronous={mode}{note}", median_of(runs), len(runs))
                 print(f"    app/bare per run: {[round(r['ratio'], 2) for r in runs]}", flush=True)
         if "c" in args.phases:
             runs = [phase_search(template, names, seed) for seed in range(args.runs)]
