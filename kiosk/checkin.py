@@ -283,7 +283,7 @@ def describe(exc: CheckinError) -> str:
     """A one-line English explanation of a refusal, for the command line."""
     a = exc.attendee or {}
     if exc.code == ALREADY_CHECKED_IN:
-        at = datetime.fromisoformat(a["checked_in_at"]).astimezone().strftime("%H:%M")
+        at = kdb.local_time(a["checked_in_at"], "%H:%M")
         return f"Already checked in: {a['name']}, at {at} at desk '{a['checked_in_station']}'."
     if exc.code == CANCELLED:
         return f"Registration cancelled: {a['name']}."
@@ -555,14 +555,15 @@ def station(db: Database, station_id: int) -> dict[str, Any]:
     return row
 
 
-def station_exists(db: Database, station_id: int, name: str) -> bool:
-    """True while the desk is still enabled (the organiser may remove it)."""
+def current_station(db: Database, station_id: int, name: str) -> dict[str, Any] | None:
+    """The desk a browser signed in as, while it exists under that name (the organiser may
+    remove or rename it); read on every desk request, so kept a moment (``kdb.recent``)."""
     row = kdb.recent(
         db,
         ("station", station_id),
-        lambda: kdb.one(db, "SELECT name FROM stations WHERE id = ?", [station_id]),
+        lambda: kdb.one(db, "SELECT id, name, mode FROM stations WHERE id = ?", [station_id]),
     )
-    return row is not None and row["name"] == name
+    return row if row is not None and row["name"] == name else None
 
 
 def stations(db: Database, event: events.Event) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ def attendees_command(state: State, slug: str | None, as_json: bool) -> None:
         consents = ("V" if a["consent_matchmaking"] else "-") + (
             "K" if a["consent_share_contact"] else "-"
         )
-        arrived = (a["checked_in_at"] or "")[:16].replace("T", " ")
+        arrived = kdb.local_time(a["checked_in_at"])
         click.echo(f"{a['code']}  {consents}  {arrived:16}  {a['name']} · {a['organisation']}")
     click.echo(f"{len(found)} attendees (V = matchmaking consent, K = shares contact details)")
 

@@ -41,6 +41,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def local_time(stamp: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC timestamp as this laptop's clock shows it (people read local time)."""
+    return datetime.fromisoformat(stamp).astimezone().strftime(fmt) if stamp else ""
+
+
 def connect(path: str | Path) -> Database:
     """Open the database at ``path`` with the pragmas every connection needs."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from kiosk import attendees, badges, events
+from kiosk import attendees, badges, checkin, events
 from kiosk.attendees import AttendeeData
 from kiosk.web import DESK
 
@@ -166,8 +166,9 @@ def test_desk_gets_a_single_badge_pdf(
     person = people[2]
     anonymous = client.get(f"/badges/{person['id']}.pdf")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    desk = checkin.add_station(db, "Eingang")
     with client.session_transaction() as session:
-        session["role"] = DESK
+        session.update(role=DESK, station=desk["name"], station_id=desk["id"])
     with app.test_request_context():
         assert url_for("badges.single", attendee_id=person["id"]) == f"/badges/{person['id']}.pdf"
     response = client.get(f"/badges/{person['id']}.pdf")

@@ -395,11 +395,14 @@ def test_desk_needs_a_name_and_a_known_mode(db: Any) -> None:
         assert caught.value.code == "station_invalid"
 
 
-def test_removed_desk_no_longer_exists(db: Any) -> None:
+def test_removed_desk_no_longer_exists_and_a_changed_mode_shows_at_once(db: Any) -> None:
     desk = checkin.add_station(db, "Eingang", "desk")
-    assert checkin.station_exists(db, desk["id"], "Eingang")
+    assert checkin.current_station(db, desk["id"], "Eingang")["mode"] == "desk"
+    checkin.add_station(db, "Eingang", "self")  # the organiser turns it into a self tablet
+    assert checkin.current_station(db, desk["id"], "Eingang")["mode"] == "self"
+    assert checkin.current_station(db, desk["id"], "Ausgang") is None
     checkin.remove_station(db, desk["id"])
-    assert not checkin.station_exists(db, desk["id"], "Eingang")
+    assert checkin.current_station(db, desk["id"], "Eingang") is None
 
 
 # -- name search ----------------------------------------------------------------------------------

@@ -81,6 +81,18 @@ def test_removed_desk_loses_access(app: Any, db: Any, event: events.Event) -> No
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_a_removed_desk_gets_nothing_from_other_pages_either(
+    app: Any, db: Any, event: events.Event, anna: Any
+) -> None:
+    client = desk_client(app, db, "Eingang")
+    for path in (f"/badges/{anna['id']}.pdf", f"/suggestions/desk/{anna['id']}", "/desk/swap"):
+        assert client.get(path).status_code == 200, path  # while the desk exists
+    checkin.remove_station(db, kdb.one(db, "SELECT id FROM stations")["id"])
+    for path in (f"/badges/{anna['id']}.pdf", f"/suggestions/desk/{anna['id']}"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.location, path
+
+
 def test_desk_pages_allow_the_camera_worker_and_nothing_outside(desk: Any) -> None:
     policy = desk.get("/desk/").headers["Content-Security-Policy"]
     assert "worker-src 'self' blob:" in policy and "default-src 'self'" in policy
@@ -208,6 +220,26 @@ def test_undo_needs_a_reason_then_takes_the_checkin_back(desk: Any, db: Any, ann
     assert outcome(desk.post(url, data={"reason": "nochmal"}, headers=HX)) == "not_checked_in"
 
 
+def test_every_link_and_form_on_the_welcome_card_reaches_its_route(
+    app: Any, desk: Any, anna: Any
+) -> None:
+    html = desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX).get_data(as_text=True)
+    targets = set(re.findall(r'(?:action|hx-post|hx-get|href|src)="(/[^"]*)"', html))
+    adapter = app.url_map.bind("kiosk.test")
+    found = {}
+    for target in targets:
+        method = "POST" if f'hx-post="{target}"' in html else "GET"
+        found[target] = adapter.match(target, method=method)[0]  # raises for a wrong URL
+    # The card writes the attendee's action URLs from one base: each must be the route's.
+    assert {
+        "desk.qr",
+        "desk.check_out",
+        "desk.undo",
+        "desk.consent",
+        "badges.single",
+    } <= set(found.values())
+
+
 def test_check_out_and_back_in(desk: Any, db: Any, anna: Any) -> None:
     desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX)
     assert outcome(desk.post(f"/desk/attendee/{anna['id']}/checkout", headers=HX)) == (
@@ -302,6 +334,18 @@ def test_self_checkin_tablet_sees_only_its_screen(tablet: Any, anna: Any) -> Non
     for path in ("/desk/search?q=anna", "/desk/walkin", f"/desk/attendee/{anna['id']}"):
         assert tablet.get(path).status_code == 403
     assert tablet.post(f"/desk/attendee/{anna['id']}/checkin").status_code == 403
+    # Nor on the pages of other areas that desks may use: a badge holds a name.
+    for path in (f"/badges/{anna['id']}.pdf", f"/suggestions/desk/{anna['id']}", "/desk/swap"):
+        assert tablet.get(path).status_code == 403, path
+
+
+def test_a_desk_turned_into_a_self_tablet_becomes_one_at_once(
+    desk: Any, db: Any, anna: Any
+) -> None:
+    assert desk.get("/desk/walkin").status_code == 200
+    checkin.add_station(db, "Eingang 1", "self")
+    assert desk.get("/desk/walkin").status_code == 403
+    assert desk.get("/desk/").location.endswith("/desk/self")
 
 
 def test_self_checkin_welcomes_once_with_the_private_qr(tablet: Any, anna: Any) -> None:

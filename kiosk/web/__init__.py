@@ -29,8 +29,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlite_utils import Database
 
+from kiosk import checkin, events
 from kiosk import db as kdb
-from kiosk import events
 
 log = logging.getLogger("kiosk.web")
 
@@ -208,14 +208,55 @@ def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+#: What a self check-in tablet may open: its own screen, nothing about anyone else.
+SELF_ENDPOINTS = frozenset({"desk.index", "desk.self_page", "desk.self_scan", "desk.join"})
+
+
+def to_login(next_path: str | None) -> Response:
+    """To the sign-in page; an htmx request (a poll, a scan) makes the whole page go there."""
+    target = url_for("auth.login", next=next_path) if next_path else url_for("auth.login")
+    if is_htmx():
+        response = current_app.make_response("")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def desk_gate() -> Response | None:
+    """Turn away (with the response returned) all but the organiser and desks that still exist.
+
+    A removed or renamed desk loses access at once; a self check-in tablet sees only its own
+    screen (``SELF_ENDPOINTS``), whichever blueprint the page belongs to.
+    """
+    if role() not in (ORGANISER, DESK):
+        return to_login(request.full_path.rstrip("?"))
+    if role() == DESK:
+        desk = checkin.current_station(
+            get_db(), session.get("station_id", 0), session.get("station", "")
+        )
+        if desk is None:
+            log.warning("denied: removed desk %r", session.get("station"))
+            session.clear()
+            return to_login(None)
+        g.station_mode = desk["mode"]
+        if desk["mode"] == checkin.SELF and request.endpoint not in SELF_ENDPOINTS:
+            log.warning("denied: self check-in tablet tried %s", request.path)
+            abort(403)
+    return None
+
+
+def self_check_in() -> bool:
+    """True on a self check-in tablet (after ``desk_gate``)."""
+    return g.get("station_mode") == checkin.SELF
+
+
 def desk_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A desk or the organiser may use this view."""
+    """A desk (still existing, in its mode) or the organiser may use this view."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if role() not in (ORGANISER, DESK):
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
+        refused = desk_gate()
+        return refused if refused is not None else view(*args, **kwargs)
 
     return wrapped
 
@@ -228,6 +269,14 @@ def current_event() -> events.Event | None:
         except events.EventError:
             g.event = None
     return g.event
+
+
+def event_or_404() -> events.Event:
+    """The current event, for pages that make no sense before one exists (404 then)."""
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
 
 
 def _security_headers(response: Response) -> Response:
@@ -283,6 +332,10 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(suggestions.bp)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+
+    # Timestamps are stored in UTC; pages show this laptop's clock.
+    app.add_template_filter(kdb.local_time, "local_time")
+    app.add_template_filter(lambda stamp: kdb.local_time(stamp, "%H:%M"), "clock")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kiosk import attendees, events
-from kiosk.web import current_event, get_db, organiser_required, redirect_after_post, render
+from kiosk.web import (
+    current_event,
+    event_or_404,
+    get_db,
+    organiser_required,
+    redirect_after_post,
+    render,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,13 +30,6 @@ MAX_RETENTION_DAYS = 365
 @organiser_required
 def _only_organiser() -> None:
     """Every page here is the organiser's."""
-
-
-def _event_or_404() -> events.Event:
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
 
 
 def form_to_data(form: MultiDict[str, str]) -> attendees.AttendeeData:
@@ -103,7 +103,7 @@ def edit_event(event_id: int) -> Response:
 
 @bp.get("/attendees")
 def attendee_list() -> Response:
-    event = _event_or_404()
+    event = event_or_404()
     query = request.args.get("q", "")
     found = attendees.list_for_event(get_db(), event.id, query=query)
     return render(
@@ -147,7 +147,7 @@ def _errors_of(data: attendees.AttendeeData) -> dict[str, str]:
 
 @bp.route("/attendees/new", methods=["GET", "POST"])
 def attendee_new() -> Response:
-    event = _event_or_404()
+    event = event_or_404()
     if request.method == "GET":
         return _form_page(None, attendees.AttendeeData(), {})
     data = form_to_data(request.form)
@@ -162,7 +162,7 @@ def attendee_new() -> Response:
 @bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
 def attendee_edit(attendee_id: int) -> Response:
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     try:
         attendee = attendees.get(db, attendee_id)
     except attendees.AttendeeError:
@@ -184,7 +184,7 @@ def attendee_edit(attendee_id: int) -> Response:
 @bp.post("/attendees/<int:attendee_id>/delete")
 def attendee_delete(attendee_id: int) -> Response:
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     try:
         attendee = attendees.get(db, attendee_id)
     except attendees.AttendeeError:

@@ -10,8 +10,8 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import attendees, badges
-from kiosk.web import get_db, is_htmx, redirect_after_post, render
-from kiosk.web.admin import _event_or_404, bp
+from kiosk.web import event_or_404, get_db, is_htmx, redirect_after_post, render
+from kiosk.web.admin import bp
 from kiosk.web.badges import pdf_response, public_url, single_badge
 
 #: Badges the live preview shows.
@@ -35,7 +35,7 @@ def _message(exc: badges.BadgeError) -> str:
 
 def _preview_context(layout_name: str | None) -> dict[str, Any]:
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     try:
         layout = badges.get_layout(layout_name or badges.print_settings(db).layout)
     except badges.BadgeError:
@@ -50,7 +50,7 @@ def _preview_context(layout_name: str | None) -> dict[str, Any]:
 
 def _page_context() -> dict[str, Any]:
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     job = badges.get_job(request.args.get("job", ""))
     return {
         "event": event,
@@ -68,7 +68,7 @@ def _page_context() -> dict[str, Any]:
 
 
 def _rows(query: str) -> list[dict[str, Any]]:
-    return attendees.list_for_event(get_db(), _event_or_404().id, query=query)[:ROWS_LIMIT]
+    return attendees.list_for_event(get_db(), event_or_404().id, query=query)[:ROWS_LIMIT]
 
 
 @bp.get("/badges")
@@ -85,7 +85,7 @@ def badge_preview() -> Response:
 def badge_preview_pdf() -> Response:
     """The first sheet as the printer gets it; nothing is recorded as printed."""
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     layout = request.args.get("layout") or badges.print_settings(db).layout
     try:
         layout_obj = badges.get_layout(layout)
@@ -133,7 +133,7 @@ def badge_settings() -> Response:
 
 @bp.post("/badges/batch")
 def badge_batch() -> Response:
-    event = _event_or_404()
+    event = event_or_404()
     try:
         job = badges.start_batch(
             current_app.config["DATABASE"],
@@ -150,7 +150,7 @@ def badge_batch() -> Response:
 
 def _job_or_404(job_id: str) -> badges.BatchJob:
     job = badges.get_job(job_id)
-    if job is None or job.event_id != _event_or_404().id:
+    if job is None or job.event_id != event_or_404().id:
         abort(404)
     return job
 
@@ -171,7 +171,7 @@ def badge_job_pdf(job_id: str) -> Response:
 @bp.get("/badges/<int:attendee_id>.pdf")
 def badge_pdf(attendee_id: int) -> Response:
     """One attendee's badge (a reprint); the print is recorded."""
-    _event_or_404()
+    event_or_404()
     return single_badge(attendee_id, how="organiser")
 
 
@@ -179,7 +179,7 @@ def badge_pdf(attendee_id: int) -> Response:
 def badge_print(attendee_id: int) -> Response:
     """Send one badge to the configured printer for single badges."""
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     printer = badges.print_settings(db).desk_printer
     try:
         badges.single_badge_pdf(
@@ -213,7 +213,7 @@ def badge_calibration() -> Response:
 def badge_test_pdf() -> Response:
     """A sheet with every position outlined, shifted by the printer's calibration."""
     db = get_db()
-    event = _event_or_404()
+    event = event_or_404()
     try:
         pdf = badges.test_sheet_pdf(
             db,
@@ -234,7 +234,7 @@ def badge_logo_upload() -> Response:
         flash(_("Bitte eine Bilddatei auswählen."), "error")
         return redirect_after_post("admin.badges_page", _anchor="logo")
     try:
-        badges.save_logo(get_db(), _event_or_404(), upload.read())
+        badges.save_logo(get_db(), event_or_404(), upload.read())
     except badges.BadgeError as exc:
         flash(_message(exc), "error")
     else:
@@ -244,14 +244,14 @@ def badge_logo_upload() -> Response:
 
 @bp.post("/badges/logo/delete")
 def badge_logo_delete() -> Response:
-    badges.remove_logo(get_db(), _event_or_404())
+    badges.remove_logo(get_db(), event_or_404())
     flash(_("Logo entfernt."), "ok")
     return redirect_after_post("admin.badges_page", _anchor="logo")
 
 
 @bp.get("/badges/logo.png")
 def badge_logo() -> Response:
-    path = badges.logo_path(get_db(), _event_or_404())
+    path = badges.logo_path(get_db(), event_or_404())
     if path is None:
         abort(404)
     return current_app.response_class(path.read_bytes(), mimetype="image/png")
@@ -259,7 +259,7 @@ def badge_logo() -> Response:
 
 @bp.post("/badges/colours")
 def badge_colours() -> Response:
-    event = _event_or_404()
+    event = event_or_404()
     pairs = zip(request.form.getlist("type"), request.form.getlist("colour"), strict=False)
     try:
         badges.update_type_colours(get_db(), event, dict(pairs))

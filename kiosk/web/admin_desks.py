@@ -8,8 +8,8 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import checkin, events
-from kiosk.web import current_event, get_db, redirect_after_post, render
+from kiosk import checkin
+from kiosk.web import event_or_404, get_db, redirect_after_post, render
 from kiosk.web.admin import bp
 from kiosk.web.desk import COUNTER_POLL_SECONDS, become_station, qr_svg
 
@@ -23,20 +23,13 @@ CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 640, 200, 30, 22
 MAX_BAR_STEP = 48
 
 
-def _event() -> events.Event:
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 def _public_base() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
 
 
 @bp.get("/desks")
 def desks() -> Response:
-    event = _event()
+    event = event_or_404()
     link = session.pop(NEW_LINK, None)
     return render(
         "admin/desks.html",
@@ -138,7 +131,7 @@ def arrivals_chart(slots: list[dict[str, Any]]) -> dict[str, Any]:
 @bp.get("/dashboard")
 def dashboard() -> Response:
     db = get_db()
-    event = _event()
+    event = event_or_404()
     missing = checkin.not_arrived(db, event)
     return render(
         "admin/dashboard.html",
@@ -155,7 +148,7 @@ def dashboard() -> Response:
 
 @bp.get("/dashboard/chart")
 def dashboard_chart() -> Response:
-    event = _event()
+    event = event_or_404()
     chart = arrivals_chart(checkin.arrivals_over_time(get_db(), event))
     return render(
         "admin/_dashboard_chart.html",
@@ -170,7 +163,7 @@ def dashboard_chart() -> Response:
 def checkins_csv() -> Response:
     """The check-in log as CSV (cells that a spreadsheet would run as formulas are neutralised)."""
     db = get_db()
-    event = _event()
+    event = event_or_404()
     body = checkin.log_csv(db, event)
     checkin.record_export(db, event, "checkins.csv")
     response = current_app.response_class("\ufeff" + body, mimetype="text/csv")

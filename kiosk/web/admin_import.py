@@ -151,7 +151,7 @@ def action_labels() -> dict[str, str]:
     }
 
 
-def _event() -> events.Event | None:
+def _event_or_warning() -> events.Event | None:
     event = current_event()
     if event is None:
         flash(_("Bitte zuerst eine Veranstaltung anlegen."), "warn")
@@ -174,14 +174,14 @@ def _upload_page(error: str = "", status: int = 200) -> Response:
 
 @bp.get("/import")
 def import_start() -> Response:
-    if _event() is None:
+    if _event_or_warning() is None:
         return redirect(url_for("admin.index"))
     return _upload_page()
 
 
 @bp.post("/import")
 def import_upload() -> Response:
-    if _event() is None:
+    if _event_or_warning() is None:
         return redirect_after_post("admin.index")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -241,7 +241,7 @@ def _gone(exc: importing.ImportRefused) -> Response:
 
 @bp.get("/import/<token>")
 def import_preview(token: str) -> Response:
-    if _event() is None:
+    if _event_or_warning() is None:
         return redirect(url_for("admin.index"))
     try:
         context = _preview(token)
@@ -267,7 +267,7 @@ def _mapping_fields() -> list[tuple[int, str]]:
 
 @bp.post("/import/<token>/mapping")
 def import_mapping(token: str) -> Response:
-    if _event() is None:
+    if _event_or_warning() is None:
         return redirect_after_post("admin.index")
     try:
         mapping = _posted_mapping(token)
@@ -281,7 +281,7 @@ def import_mapping(token: str) -> Response:
 
 @bp.post("/import/<token>/confirm")
 def import_confirm(token: str) -> Response:
-    event = _event()
+    event = _event_or_warning()
     if event is None:
         return redirect_after_post("admin.index")
     try:
@@ -312,7 +312,7 @@ def import_cancel(token: str) -> Response:
 
 @bp.get("/import/done/<int:log_id>")
 def import_done(log_id: int) -> Response:
-    event = _event()
+    event = _event_or_warning()
     if event is None:
         return redirect(url_for("admin.index"))
     done = importing.logged_import(get_db(), event.id, log_id)

@@ -6,23 +6,16 @@ from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
 from kiosk import events, matching
-from kiosk.web import current_event, get_db, redirect_after_post, render
+from kiosk.web import event_or_404, get_db, redirect_after_post, render
 from kiosk.web.admin import bp
 
 #: Rows of the suggestions overview shown at once (the search narrows it).
 OVERVIEW_ROWS = 200
 
 
-def _event() -> events.Event:
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.get("/matching")
 def matching_overview() -> Response:
-    event = _event()
+    event = event_or_404()
     current = matching.current_plan(get_db(), event)
     query = request.args.get("q", "")
     rows, total = matching.overview(current, query, OVERVIEW_ROWS)
@@ -41,7 +34,7 @@ def matching_overview() -> Response:
 
 @bp.get("/matching/network")
 def matching_network() -> Response:
-    event = _event()
+    event = event_or_404()
     by = request.args.get("by", "organisation")
     try:
         picture = matching.network(get_db(), event, by)
@@ -52,7 +45,7 @@ def matching_network() -> Response:
 
 @bp.route("/matching/synonyms", methods=["GET", "POST"])
 def matching_synonyms() -> Response:
-    event = _event()
+    event = event_or_404()
     if request.method == "POST":
         synonyms = matching.parse_synonyms(request.form.get("synonyms", ""))
         events.update_settings(get_db(), event.id, {"synonyms": synonyms})
@@ -64,7 +57,7 @@ def matching_synonyms() -> Response:
 
 @bp.route("/tables", methods=["GET", "POST"])
 def tables() -> Response:
-    event = _event()
+    event = event_or_404()
     db = get_db()
     if request.method == "POST":
         try:
@@ -96,7 +89,7 @@ def _table_message(code: str) -> str:
 @bp.get("/tables/<int:round_no>")
 def tables_round(round_no: int) -> Response:
     """One round, big, for a projector."""
-    event = _event()
+    event = event_or_404()
     db = get_db()
     current = matching.latest_table_plan(db, event)
     if current is None or not 1 <= round_no <= len(current.rounds):
@@ -113,7 +106,7 @@ def tables_round(round_no: int) -> Response:
 @bp.get("/tables/print")
 def tables_print() -> Response:
     """Every round on its own page, for printing."""
-    event = _event()
+    event = event_or_404()
     db = get_db()
     current = matching.latest_table_plan(db, event)
     if current is None:

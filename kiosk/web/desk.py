@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -22,12 +21,13 @@ from kiosk import attendees, checkin, events, namesearch
 from kiosk.web import (
     CONTENT_SECURITY_POLICY,
     DESK,
-    ORGANISER,
     current_event,
+    desk_gate,
+    event_or_404,
     get_db,
     is_htmx,
     render,
-    role,
+    self_check_in,
 )
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -43,7 +43,6 @@ DESK_CSP = CONTENT_SECURITY_POLICY + "; worker-src 'self' blob:"
 QR_BORDER = 2
 QR_MASK = 0
 #: What a self check-in tablet may open: the scan screen, nothing about anyone else.
-SELF_ENDPOINTS = {"desk.index", "desk.self_page", "desk.self_scan", "desk.join"}
 #: Session key of the last outcome, shown once after a POST without JavaScript.
 LAST = "desk_last"
 #: Outcome key carrying the attendee row already read (saves reading it again to render).
@@ -72,32 +71,8 @@ LOOKS = {
 
 @bp.before_request
 def _only_desks() -> Response | None:
-    """Desks and the organiser only; a removed desk loses access; self check-in sees one screen."""
-    if request.endpoint == "desk.join":
-        return None
-    if role() not in (ORGANISER, DESK):
-        return _to_login(request.full_path.rstrip("?"))
-    if role() == DESK:
-        if not checkin.station_exists(
-            get_db(), session.get("station_id", 0), session.get("station", "")
-        ):
-            log.warning("denied: removed desk %r", session.get("station"))
-            session.clear()
-            return _to_login(None)
-        if session.get("station_mode") == checkin.SELF and request.endpoint not in SELF_ENDPOINTS:
-            log.warning("denied: self check-in tablet tried %s", request.path)
-            abort(403)
-    return None
-
-
-def _to_login(next_path: str | None) -> Response:
-    """To the sign-in page; an htmx request (a poll, a scan) makes the whole page go there."""
-    target = url_for("auth.login", next=next_path) if next_path else url_for("auth.login")
-    if is_htmx():
-        response = current_app.make_response("")
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    """Every desk page: desks and the organiser only (the desk link makes a desk)."""
+    return None if request.endpoint == "desk.join" else desk_gate()
 
 
 @bp.after_request
@@ -110,13 +85,6 @@ def _desk_headers(response: Response) -> Response:
 def station() -> str:
     """The name this browser checks people in under."""
     return session.get("station") or checkin.DEFAULT_STATION
-
-
-def _event() -> events.Event:
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
 
 
 def privacy_url(event: events.Event) -> str:
@@ -169,7 +137,7 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         "printing": outcome.get("printing", False),
         # Drawn by the browser (static/vendor/qrcode-generator.js): no server time per check-in.
         "qr_text": checkin.private_link(public_url, attendee) if show_qr else "",
-        "self_mode": session.get("station_mode") == checkin.SELF,
+        "self_mode": self_check_in(),
         "clear_seconds": current_app.config.get("DESK_SELF_CLEAR_SECONDS", SELF_CLEAR_SECONDS),
     }
 
@@ -237,14 +205,6 @@ def _checked_in(
     return outcome
 
 
-@bp.app_template_filter("desk_time")
-def desk_time(value: str | None) -> str:
-    """A stored UTC timestamp as this laptop's local clock time, e.g. 09:42."""
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).astimezone().strftime("%H:%M")
-
-
 @bp.context_processor
 def _desk_globals() -> dict[str, Any]:
     return {"badge_pdf_url": badge_pdf_url}
@@ -260,7 +220,7 @@ def badge_pdf_url(attendee_id: int) -> str:
 
 @bp.get("/")
 def index() -> Response:
-    if session.get("station_mode") == checkin.SELF:
+    if self_check_in():
         return redirect(url_for("desk.self_page"))
     event = current_event()
     context = result_context(session.pop(LAST, None)) if event else {"outcome": None}
@@ -276,7 +236,7 @@ def index() -> Response:
 
 @bp.post("/scan")
 def scan() -> Response:
-    event = _event()
+    event = event_or_404()
     text = request.form.get("code", "")
     try:
         outcome = _checked_in(event, checkin.scan(get_db(), event, text, station=station()))
@@ -289,7 +249,7 @@ def scan() -> Response:
 
 @bp.get("/search")
 def search() -> Response:
-    event = _event()
+    event = event_or_404()
     # The desk's one field is named "code" (it also takes scans); links may say "q".
     query = (request.args.get("q") or request.args.get("code") or "").strip()
     # A scanner's text is a code, not a name: the scan shows its own result.
@@ -299,7 +259,7 @@ def search() -> Response:
 
 @bp.get("/counters")
 def counters() -> Response:
-    event = _event()
+    event = event_or_404()
     counts = checkin.live_counters(get_db(), event)
     return render(
         "desk/_counters.html",
@@ -312,7 +272,7 @@ def counters() -> Response:
 @bp.get("/attendee/<int:attendee_id>")
 def show(attendee_id: int) -> Response:
     """One attendee's card (from a search hit): status, actions, and their private QR."""
-    event = _event()
+    event = event_or_404()
     try:
         checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError as exc:
@@ -323,7 +283,7 @@ def show(attendee_id: int) -> Response:
 @bp.get("/attendee/<int:attendee_id>/qr.svg")
 def qr(attendee_id: int) -> Response:
     """The private-link QR as an image, for browsers without JavaScript."""
-    event = _event()
+    event = event_or_404()
     try:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
@@ -335,7 +295,7 @@ def qr(attendee_id: int) -> Response:
 
 @bp.post("/attendee/<int:attendee_id>/checkin")
 def check_in(attendee_id: int) -> Response:
-    event = _event()
+    event = event_or_404()
     try:
         result = checkin.check_in(get_db(), event, attendee_id, station=station(), how="search")
         outcome = _checked_in(event, result)
@@ -346,7 +306,7 @@ def check_in(attendee_id: int) -> Response:
 
 @bp.post("/attendee/<int:attendee_id>/undo")
 def undo(attendee_id: int) -> Response:
-    event = _event()
+    event = event_or_404()
     reason = request.form.get("reason", "")
     try:
         checkin.undo(get_db(), event, attendee_id, reason=reason, station=station())
@@ -358,7 +318,7 @@ def undo(attendee_id: int) -> Response:
 
 @bp.post("/attendee/<int:attendee_id>/checkout")
 def check_out(attendee_id: int) -> Response:
-    event = _event()
+    event = event_or_404()
     try:
         checkin.check_out(get_db(), event, attendee_id, station=station())
         outcome = {"kind": "checked_out", "attendee_id": attendee_id}
@@ -369,7 +329,7 @@ def check_out(attendee_id: int) -> Response:
 
 @bp.post("/attendee/<int:attendee_id>/consent")
 def consent(attendee_id: int) -> Response:
-    event = _event()
+    event = event_or_404()
     given = request.form.get("given") == "yes"
     try:
         checkin.set_consent_at_desk(get_db(), event, attendee_id, given, station=station())
@@ -383,7 +343,7 @@ def consent(attendee_id: int) -> Response:
 
 
 def _walkin_form(data: attendees.AttendeeData, errors: dict[str, str], **extra: Any) -> Response:
-    event = _event()
+    event = event_or_404()
     response = render(
         "desk/walkin.html",
         "desk/_walkin_form.html",
@@ -410,7 +370,7 @@ def walkin() -> Response:
     data = form_to_data(request.form)
     if data.cleaned().email and ("email", "email_invalid") in data.cleaned().problems():
         return _walkin_form(data, {"email": _("Diese E-Mail-Adresse sieht nicht gültig aus.")})
-    event = _event()
+    event = event_or_404()
     try:
         result = checkin.walk_in(
             get_db(),
@@ -441,7 +401,7 @@ def self_page() -> Response:
 
 @bp.post("/self/scan")
 def self_scan() -> Response:
-    event = _event()
+    event = event_or_404()
     try:
         outcome = _checked_in(
             event, checkin.scan(get_db(), event, request.form.get("code", ""), station=station())
@@ -467,7 +427,6 @@ def become_station(desk: dict[str, Any]) -> None:
     session["role"] = DESK
     session["station"] = desk["name"]
     session["station_id"] = desk["id"]
-    session["station_mode"] = desk["mode"]
     session.permanent = True
 
 
