@@ -163,6 +163,11 @@ def from_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def is_present(attendee: dict[str, Any]) -> bool:
+    """Here now: checked in and not checked out since (templates: ``a is present``)."""
+    return bool(attendee.get("checked_in_at")) and not attendee.get("checked_out_at")
+
+
 def public_view(attendee: dict[str, Any]) -> dict[str, Any]:
     """What anybody who sees the badge may know: what the badge prints, nothing more."""
     keys = ("code", "first_name", "last_name", "name", "organisation", "project", "role")

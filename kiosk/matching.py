@@ -274,23 +274,14 @@ def _profiles_from_rows(
 
 _PROFILE_COLUMNS = (
     "id, person_id, code, first_name, last_name, organisation, project, role, "
-    "interests, offers, seeks, checked_in_at"
+    "interests, offers, seeks, "
+    # Someone who checked out has left: not "here now" any more.
+    "CASE WHEN checked_out_at IS NULL THEN checked_in_at END AS checked_in_at"
 )
 
 
-def _has_checkout(db: Database) -> bool:
-    return "checked_out_at" in db["attendees"].columns_dict
-
-
 def _load_rows(db: Database, event_id: int, *, consenting: bool = True) -> list[dict[str, Any]]:
-    columns = _PROFILE_COLUMNS
-    if _has_checkout(db):
-        # Someone who checked out has left: not "here now" any more.
-        columns = columns.replace(
-            "checked_in_at",
-            "CASE WHEN checked_out_at IS NULL THEN checked_in_at END AS checked_in_at",
-        )
-    sql = f"SELECT {columns} FROM attendees WHERE event_id = ? AND status != 'cancelled'"
+    sql = f"SELECT {_PROFILE_COLUMNS} FROM attendees WHERE event_id = ? AND status != 'cancelled'"
     if consenting:
         sql += " AND consent_matchmaking = 1"
     return kdb.rows(db, sql + " ORDER BY id", [event_id])
@@ -865,11 +856,11 @@ def _database_path(db: Database) -> str:
 
 def data_version(db: Database, event: Event) -> tuple[Any, ...]:
     """Changes whenever something matching depends on changes (cheap to ask)."""
-    left = "count(checked_out_at), max(checked_out_at)" if _has_checkout(db) else "0, 0"
     a = kdb.one(
         db,
-        f"""SELECT count(*) AS n, max(id) AS last, max(updated_at) AS edited,
-        count(checked_in_at) AS here, max(checked_in_at) AS arrived, {left},
+        """SELECT count(*) AS n, max(id) AS last, max(updated_at) AS edited,
+        count(checked_in_at) AS here, max(checked_in_at) AS arrived,
+        count(checked_out_at), max(checked_out_at),
         total(consent_matchmaking) AS consents, total(status = 'cancelled') AS cancelled
         FROM attendees WHERE event_id = ?""",
         [event.id],

@@ -93,6 +93,17 @@ def test_a_removed_desk_gets_nothing_from_other_pages_either(
         assert response.status_code == 302 and "/login" in response.location, path
 
 
+def test_a_desk_prints_badges_of_its_own_event_only(
+    desk: Any, db: Any, event: events.Event, anna: Any
+) -> None:
+    other = events.create(db, "Andere Veranstaltung")
+    stranger = attendees.create(db, other, AttendeeData(first_name="Ole", last_name="X"), how="t")
+    events.choose(db, event.id)
+    assert desk.get(f"/badges/{anna['id']}.pdf").status_code == 200
+    assert desk.get(f"/badges/{stranger['id']}.pdf").status_code == 404
+    assert attendees.get(db, stranger["id"])["badge_print_count"] == 0
+
+
 def test_desk_pages_allow_the_camera_worker_and_nothing_outside(desk: Any) -> None:
     policy = desk.get("/desk/").headers["Content-Security-Policy"]
     assert "worker-src 'self' blob:" in policy and "default-src 'self'" in policy
@@ -238,6 +249,17 @@ def test_every_link_and_form_on_the_welcome_card_reaches_its_route(
         "desk.consent",
         "badges.single",
     } <= set(found.values())
+
+
+def test_someone_who_checked_out_is_not_shown_as_here(desk: Any, organiser: Any, anna: Any) -> None:
+    desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX)
+    hits = desk.get("/desk/search?q=Müller", headers=HX).get_data(as_text=True)
+    assert "hit-in" in hits and "da seit" in hits
+    desk.post(f"/desk/attendee/{anna['id']}/checkout", headers=HX)
+    hits = desk.get("/desk/search?q=Müller", headers=HX).get_data(as_text=True)
+    assert "hit-in" not in hits and "da seit" not in hits and "Einchecken" in hits
+    listed = organiser.get("/admin/attendees").get_data(as_text=True)
+    assert "gegangen" in listed and ">da<" not in listed
 
 
 def test_check_out_and_back_in(desk: Any, db: Any, anna: Any) -> None:

@@ -29,7 +29,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlite_utils import Database
 
-from kiosk import checkin, events
+from kiosk import attendees, checkin, events
 from kiosk import db as kdb
 
 log = logging.getLogger("kiosk.web")
@@ -333,6 +333,7 @@ def init_web(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
 
+    app.jinja_env.tests["present"] = attendees.is_present
     # Timestamps are stored in UTC; pages show this laptop's clock.
     app.add_template_filter(kdb.local_time, "local_time")
     app.add_template_filter(lambda stamp: kdb.local_time(stamp, "%H:%M"), "clock")

@@ -6,8 +6,8 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from kiosk import attendees, badges, events
-from kiosk.web import desk_required, get_db
+from kiosk import badges
+from kiosk.web import desk_required, event_or_404, get_db
 
 bp = Blueprint("badges", __name__)
 log = logging.getLogger("kiosk.web.badges")
@@ -27,16 +27,15 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 
 
 def single_badge(attendee_id: int, *, how: str) -> Response:
-    """Render one attendee's badge for its own event and record the print (404 if unknown)."""
-    db = get_db()
+    """One badge of an attendee of the current event, the print recorded (404 otherwise)."""
     try:
-        attendee = attendees.get(db, attendee_id)
-        event = events.get(db, attendee["event_id"])
-        pdf = badges.single_badge_pdf(db, event, attendee_id, public_url=public_url(), how=how)
-    except (attendees.AttendeeError, events.EventError, badges.BadgeError) as exc:
-        log.warning("badge pdf for attendee %s refused: %s", attendee_id, getattr(exc, "code", ""))
+        pdf = badges.single_badge_pdf(
+            get_db(), event_or_404(), attendee_id, public_url=public_url(), how=how
+        )
+    except badges.BadgeError as exc:
+        log.warning("badge pdf for attendee %s refused: %s", attendee_id, exc.code)
         abort(404)
-    return pdf_response(pdf, f"badge-{attendee['code']}.pdf")
+    return pdf_response(pdf, f"badge-{attendee_id}.pdf")
 
 
 @bp.get("/badges/<int:attendee_id>.pdf")
