@@ -235,6 +235,11 @@ class PrintSettings:
         """The CUPS printer for single badges: its own, else the batch printer ('' = none)."""
         return self.single_printer or self.printer
 
+    def printers(self) -> list[str]:
+        """The printers calibration is kept for: '' (the PDF printed from the browser) and the
+        chosen printers for batches and single badges."""
+        return list(dict.fromkeys(["", *(p for p in (self.printer, self.single_printer) if p)]))
+
     def offset(self, printer: str) -> tuple[float, float]:
         """Calibration (x, y) in mm for ``printer`` ('' = printing the PDF from the browser)."""
         entry = self.calibration.get(printer) or {}

@@ -190,6 +190,16 @@ def test_calibration_and_test_sheet(organiser: Any, db: Any, people: list[dict[s
     assert sheet.mimetype == "application/pdf" and pages_of(sheet.data) == 1
 
 
+def test_calibration_form_shows_and_saves_the_same_printer(
+    organiser: Any, db: Any, event: events.Event
+) -> None:
+    badges.save_print_settings(db, printer="Brother_QL")
+    badges.save_calibration(db, "Brother_QL", 2.0, -1.0)
+    page = organiser.get("/admin/badges").get_data(as_text=True)
+    assert '<option value="Brother_QL" selected>' in page  # the printer whose values are shown
+    assert 'name="x" inputmode="decimal" value="2"' in page
+
+
 def test_logo_upload_show_and_remove(organiser: Any, db: Any, event: events.Event) -> None:
     image = io.BytesIO()
     Image.new("RGB", (240, 80), (200, 30, 30)).save(image, format="JPEG")
