@@ -279,6 +279,19 @@ def event_or_404() -> events.Event:
     return event
 
 
+def public_url() -> str:
+    """Where badge QR codes point: the configured public URL, else the address in use."""
+    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF the browser shows (and prints) itself; never cached."""
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, request
+from flask import Blueprint, Response, abort, flash, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -14,6 +14,7 @@ from kiosk.web import (
     event_or_404,
     get_db,
     organiser_required,
+    public_url,
     redirect_after_post,
     render,
 )
@@ -130,7 +131,7 @@ def _form_page(
         errors=errors,
         history=history or [],
         organisation_types=attendees.ORGANISATION_TYPES,
-        public_url=current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/"),
+        public_url=public_url(),
     )
     if errors:
         response.status_code = 422

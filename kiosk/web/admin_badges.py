@@ -10,9 +10,17 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import attendees, badges
-from kiosk.web import event_or_404, get_db, is_htmx, redirect_after_post, render
+from kiosk.web import (
+    event_or_404,
+    get_db,
+    is_htmx,
+    pdf_response,
+    public_url,
+    redirect_after_post,
+    render,
+)
 from kiosk.web.admin import bp
-from kiosk.web.badges import pdf_response, public_url, single_badge
+from kiosk.web.badges import single_badge
 
 #: Badges the live preview shows.
 PREVIEW_COUNT = 4

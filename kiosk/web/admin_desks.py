@@ -9,7 +9,7 @@ from flask import Response, abort, current_app, flash, redirect, request, sessio
 from flask_babel import gettext as _
 
 from kiosk import checkin
-from kiosk.web import event_or_404, get_db, redirect_after_post, render
+from kiosk.web import event_or_404, get_db, public_url, redirect_after_post, render
 from kiosk.web.admin import bp
 from kiosk.web.desk import COUNTER_POLL_SECONDS, become_station, qr_svg
 
@@ -21,10 +21,6 @@ CHART_POLL_SECONDS = 10
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 640, 200, 30, 22
 #: Widest a bar gets (a short event has few slots).
 MAX_BAR_STEP = 48
-
-
-def _public_base() -> str:
-    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
 
 
 @bp.get("/desks")
@@ -71,7 +67,7 @@ def _new_link(station_id: int) -> Response:
         abort(404)
     desk = checkin.station(db, station_id)
     path = url_for("desk.join", token=token)
-    session[NEW_LINK] = {"name": desk["name"], "url": _public_base() + path}
+    session[NEW_LINK] = {"name": desk["name"], "url": public_url() + path}
     return redirect_after_post("admin.desks")
 
 

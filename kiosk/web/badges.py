@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort
 
 from kiosk import badges
-from kiosk.web import desk_required, event_or_404, get_db
+from kiosk.web import desk_required, event_or_404, get_db, pdf_response, public_url
 
 bp = Blueprint("badges", __name__)
 log = logging.getLogger("kiosk.web.badges")
-
-
-def public_url() -> str:
-    """Where badge QR codes point: the configured public URL, else the address in use."""
-    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
-
-
-def pdf_response(pdf: bytes, filename: str) -> Response:
-    """A PDF the browser shows (and prints) itself; never cached."""
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def single_badge(attendee_id: int, *, how: str) -> Response:

@@ -26,6 +26,7 @@ from kiosk.web import (
     event_or_404,
     get_db,
     is_htmx,
+    public_url,
     render,
     self_check_in,
 )
@@ -120,7 +121,6 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         except attendees.AttendeeError:
             attendee = None
     colour, icon, sound = LOOKS.get(outcome["kind"], ("info", "i", ""))
-    public_url = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
     other_event = None
     if attendee and outcome["kind"] == checkin.OTHER_EVENT:
         other_event = events.get(db, attendee["event_id"]).name
@@ -136,7 +136,7 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         "badge_printed": checkin.badge_printed(attendee) if attendee else True,
         "printing": outcome.get("printing", False),
         # Drawn by the browser (static/vendor/qrcode-generator.js): no server time per check-in.
-        "qr_text": checkin.private_link(public_url, attendee) if show_qr else "",
+        "qr_text": checkin.private_link(public_url(), attendee) if show_qr else "",
         "self_mode": self_check_in(),
         "clear_seconds": current_app.config.get("DESK_SELF_CLEAR_SECONDS", SELF_CLEAR_SECONDS),
     }
@@ -192,7 +192,7 @@ def _start_printing(event: events.Event, result: checkin.Checkin, *, always: boo
         get_db(),
         event,
         result.attendee["id"],
-        public_url=current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/"),
+        public_url=public_url(),
         station=station(),
     )
 
@@ -288,8 +288,7 @@ def qr(attendee_id: int) -> Response:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
         abort(404)
-    public_url = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    svg = qr_svg(checkin.private_link(public_url, attendee))
+    svg = qr_svg(checkin.private_link(public_url(), attendee))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 

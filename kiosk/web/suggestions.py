@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,15 @@ from flask import (
 from flask_babel import gettext as _
 
 from kiosk import attendees, badges, events, matching
-from kiosk.web import current_event, desk_required, get_db, is_htmx, render, select_locale
+from kiosk.web import (
+    current_event,
+    desk_required,
+    get_db,
+    is_htmx,
+    pdf_response,
+    render,
+    select_locale,
+)
 from kiosk.web.me import owner_or_404
 
 bp = Blueprint("suggestions", __name__)
@@ -104,11 +111,7 @@ def slip(attendee_id: int) -> Response:
         else [],
     )
     pdf = badges.html_to_pdf(html)
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="vorschlaege-{attendee["code"]}.pdf"'
-    )
-    return response
+    return pdf_response(pdf, f"vorschlaege-{attendee['code']}.pdf")
 
 
 def _attendee_or_404(attendee_id: int) -> dict[str, Any]:
