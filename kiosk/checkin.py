@@ -326,6 +326,25 @@ def print_badge(
         raise CheckinError(PRINT_FAILED, str(exc)) from exc
 
 
+def print_after_check_in(
+    db: Database,
+    event: events.Event,
+    done: Checkin,
+    *,
+    walk_in: bool,
+    public_url: str,
+    station: str,
+) -> bool:
+    """Print the badge of whom a check-in let in: a walk-in's always, an arrival's when the
+    event prints on arrival and the badge is not printed yet. True when printing started."""
+    wanted = walk_in or (
+        event.settings.get("print_on_arrival") and not badge_printed(done.attendee)
+    )
+    return bool(wanted) and print_in_background(
+        db, event, done.attendee["id"], public_url=public_url, station=station
+    )
+
+
 def print_in_background(
     db: Database, event: events.Event, attendee_id: int, *, public_url: str, station: str
 ) -> bool:

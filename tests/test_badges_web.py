@@ -149,6 +149,14 @@ def test_batch_runs_in_the_background_with_progress_and_logs_prints(
     assert organiser.get("/admin/badges/jobs/unknown", headers=HX).status_code == 404
 
 
+def test_sending_a_badge_without_a_printer_says_so_and_records_nothing(
+    organiser: Any, db: Any, people: list[dict[str, Any]]
+) -> None:
+    response = organiser.post(f"/admin/badges/{people[1]['id']}/print", follow_redirects=True)
+    assert "kein Drucker eingestellt" in response.get_data(as_text=True)
+    assert badges.print_log(db, people[1]["id"]) == []
+
+
 def test_organiser_reprint_is_recorded(
     organiser: Any, db: Any, people: list[dict[str, Any]]
 ) -> None:

@@ -188,6 +188,9 @@ def badge_print(attendee_id: int) -> Response:
     db = get_db()
     event = event_or_404()
     printer = badges.print_settings(db).desk_printer
+    if not printer:  # the page offers the button only with a printer; a stale page may not know
+        flash(_("Für einzelne Namensschilder ist kein Drucker eingestellt."), "error")
+        return redirect_after_post("admin.badges_page", _anchor="single")
     try:
         badges.single_badge_pdf(
             db, event, attendee_id, public_url=public_url(), how=f"lp:{printer}", printer=printer

@@ -183,25 +183,13 @@ def show_result(outcome: dict[str, Any], template: str = "desk/_result.html") ->
     return redirect(url_for(target), code=303)
 
 
-def _start_printing(event: events.Event, result: checkin.Checkin, *, always: bool) -> bool:
-    """Print the badge (walk-ins always; on arrival when the event wants it and it is new)."""
-    wanted = always or event.settings.get("print_on_arrival")
-    if not wanted or (not always and checkin.badge_printed(result.attendee)):
-        return False
-    return checkin.print_in_background(
-        get_db(),
-        event,
-        result.attendee["id"],
-        public_url=public_url(),
-        station=station(),
-    )
-
-
 def _checked_in(
     event: events.Event, result: checkin.Checkin, *, walk_in: bool = False
 ) -> dict[str, Any]:
     outcome = outcome_of(result)
-    outcome["printing"] = _start_printing(event, result, always=walk_in)
+    outcome["printing"] = checkin.print_after_check_in(
+        get_db(), event, result, walk_in=walk_in, public_url=public_url(), station=station()
+    )
     return outcome
 
 
