@@ -25,6 +25,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+#: Longest time an event's personal data may be kept after the event, in days.
+MAX_RETENTION_DAYS = 365
+
+
 class EventError(KioskError):
     """An event could not be found, created or changed; ``code`` says why."""
 
@@ -141,6 +145,9 @@ def update_settings(db: Database, event_id: int, changes: dict[str, Any]) -> Eve
     unknown = set(changes) - set(DEFAULT_SETTINGS)
     if unknown:
         raise EventError("unknown_setting", f"Unknown setting: {', '.join(sorted(unknown))}")
+    days = changes.get("retention_days", 1)
+    if not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
+        raise EventError("bad_retention", f"Retention: 1 to {MAX_RETENTION_DAYS} days.")
     with kdb.transaction(db):
         event = get(db, event_id)
         merged = {**event.settings, **changes}

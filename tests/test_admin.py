@@ -1,5 +1,7 @@
 """The organiser's pages: events, the attendee list and search, add, edit, delete."""
 
+import pytest
+
 from kiosk import attendees, events
 from kiosk.attendees import AttendeeData
 
@@ -114,6 +116,18 @@ def test_edit_event_name_date_and_retention(organiser, db, event) -> None:
         data={"name": "X", "date": "2027-01-15", "retention_days": "9999"},
     )
     assert bad.status_code == 422 and events.get(db, event.id).settings["retention_days"] == 14
+    # A bad name after a good retention saves neither, and says why in German.
+    nameless = organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={"name": " ", "date": "2027-01-15", "retention_days": "60"},
+    )
+    assert nameless.status_code == 422
+    assert "Bitte einen Namen angeben." in nameless.get_data(as_text=True)
+    kept = events.get(db, event.id)
+    assert (kept.name, kept.settings["retention_days"]) == ("Brunch im Rathaus", 14)
+    with pytest.raises(events.EventError) as refused:
+        events.update_settings(db, event.id, {"retention_days": 0})
+    assert refused.value.code == "bad_retention"
 
 
 def test_attendee_page_shows_the_history(organiser, db, event) -> None:

@@ -69,3 +69,14 @@ def test_password_is_stored_as_a_hash(app, db) -> None:
     stored = kdb.get_setting(db, "organiser_password")
     assert "ein-geheimes-wort" not in stored
     assert access.check_password(db, "ein-geheimes-wort")
+
+
+def test_the_chosen_language_stays_through_sign_in_and_out(app, db) -> None:
+    access.set_password(db, "irgendein-passwort")
+    client = app.test_client()
+    client.post("/lang/en", data={"next": "/login"})
+    client.get(f"/signin/{access.new_signin_token(db)}")
+    assert "Attendees" in client.get("/admin/").get_data(as_text=True)
+    client.post("/logout")
+    assert client.get("/admin/").status_code == 302  # signed out ...
+    assert "Sign in" in client.get("/login").get_data(as_text=True)  # ... still in English

@@ -193,6 +193,15 @@ def role() -> str | None:
     return session.get("role")
 
 
+def start_session(**values: Any) -> None:
+    """A new session for whoever this browser now is (signed in, out, a desk); the language
+    chosen on this browser stays."""
+    lang = session.get("lang")
+    session.clear()
+    session.update(values, **({"lang": lang} if lang else {}))
+    session.permanent = bool(values)
+
+
 def organiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only a signed-in organiser may use this view; others go to sign-in."""
 
@@ -236,7 +245,7 @@ def desk_gate() -> Response | None:
         )
         if desk is None:
             log.warning("denied: removed desk %r", session.get("station"))
-            session.clear()
+            start_session()
             return to_login(None)
         g.station_mode = desk["mode"]
         if desk["mode"] == checkin.SELF and request.endpoint not in SELF_ENDPOINTS:

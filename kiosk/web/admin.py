@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kiosk import attendees, events
+from kiosk import db as kdb
 from kiosk.web import (
     current_event,
     event_or_404,
@@ -23,8 +24,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 #: How many attendees one page of the list shows (the search narrows it).
 PAGE_SIZE = 200
-#: Longest time an event's personal data may be kept after the event, in days.
-MAX_RETENTION_DAYS = 365
 
 
 @bp.before_request
@@ -51,6 +50,15 @@ def index() -> Response:
     return render("admin/index.html", events=events.all_events(db), event=event, counts=counts)
 
 
+def _event_error(exc: events.EventError) -> str:
+    """Why an event was not saved, in the page's language."""
+    return {
+        "name_missing": _("Bitte einen Namen angeben."),
+        "bad_date": _("Bitte ein Datum wie 2026-11-22 angeben."),
+        "bad_retention": _("Aufbewahrung: 1 bis 365 Tage."),
+    }.get(exc.code, str(exc))
+
+
 @bp.post("/events")
 def create_event() -> Response:
     try:
@@ -61,7 +69,7 @@ def create_event() -> Response:
             network=request.form.get("network", ""),
         )
     except events.EventError as exc:
-        flash(_("Veranstaltung nicht angelegt: %(reason)s", reason=str(exc)), "error")
+        flash(_("Veranstaltung nicht angelegt: %(reason)s", reason=_event_error(exc)), "error")
     else:
         flash(_("Veranstaltung „%(name)s“ angelegt.", name=event.name), "ok")
     return redirect_after_post("admin.index")
@@ -87,12 +95,13 @@ def edit_event(event_id: int) -> Response:
     if request.method == "POST":
         try:
             days = request.form.get("retention_days", type=int)
-            if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
-                raise events.EventError("bad_retention", _("Aufbewahrung: 1 bis 365 Tage."))
-            events.rename(db, event_id, request.form.get("name", ""), request.form.get("date", ""))
-            events.update_settings(db, event_id, {"retention_days": days})
+            with kdb.transaction(db):  # all of the form or nothing
+                events.update_settings(db, event_id, {"retention_days": days})
+                events.rename(
+                    db, event_id, request.form.get("name", ""), request.form.get("date", "")
+                )
         except events.EventError as exc:
-            error = str(exc)
+            error = _event_error(exc)
         else:
             flash(_("Gespeichert."), "ok")
             return redirect_after_post("admin.index")

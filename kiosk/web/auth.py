@@ -9,7 +9,7 @@ from flask import Blueprint, Response, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from kiosk import access
-from kiosk.web import LANGUAGES, ORGANISER, get_db, render
+from kiosk.web import LANGUAGES, ORGANISER, get_db, render, start_session
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("kiosk.auth")
@@ -23,9 +23,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in() -> None:
-    session.clear()
-    session["role"] = ORGANISER
-    session.permanent = True
+    start_session(role=ORGANISER)
 
 
 @bp.get("/")
@@ -87,10 +85,7 @@ def signin_link(token: str) -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    start_session()
     return redirect(url_for("auth.login"), code=303)
 
 

@@ -29,6 +29,7 @@ from kiosk.web import (
     public_url,
     render,
     self_check_in,
+    start_session,
 )
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -407,14 +408,7 @@ def self_scan() -> Response:
 
 def become_station(desk: dict[str, Any]) -> None:
     """Turn this browser into the named desk (it stops being the organiser's)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session["role"] = DESK
-    session["station"] = desk["name"]
-    session["station_id"] = desk["id"]
-    session.permanent = True
+    start_session(role=DESK, station=desk["name"], station_id=desk["id"])
 
 
 @bp.get("/join/<token>")
