@@ -1,5 +1,7 @@
 """The organiser's pages: events, the attendee list and search, add, edit, delete."""
 
+import re
+
 import pytest
 
 from kiosk import attendees, events
@@ -96,7 +98,9 @@ def test_hostile_values_are_shown_as_text(organiser, db, event) -> None:
     html = organiser.get("/admin/attendees").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "{{ 7*7 }}" in html and "49" not in html
+    # Signed tokens are random text that may hold "49": only the page's own text counts.
+    text = re.sub(r'(content|value)="[^"]*"', "", html)
+    assert "{{ 7*7 }}" in text and "49" not in text
 
 
 def test_edit_event_name_date_and_retention(organiser, db, event) -> None:
