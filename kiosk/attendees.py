@@ -62,11 +62,22 @@ ORGANISATION_TYPES = (
 
 
 class AttendeeError(KioskError):
-    """An attendee could not be found, created or changed; ``code`` says why."""
+    """An attendee could not be found, created or changed; ``code`` says why.
 
-    def __init__(self, code: str, message: str = "", field: str = "") -> None:
+    A refused form says which fields: ``problems`` holds (field, code) pairs, the first of
+    them also as ``field`` and ``code``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        field: str = "",
+        problems: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(code, message)
         self.field = field
+        self.problems = problems or ([(field, code)] if field else [])
 
 
 @dataclass
@@ -110,6 +121,17 @@ class AttendeeData:
         if self.email and not valid_email(self.email):
             found.append(("email", "email_invalid"))
         return found
+
+
+def validate(data: AttendeeData) -> None:
+    """Raise for a person kiosk cannot store: no name, or an e-mail that mail cannot reach
+    (``data`` cleaned already)."""
+    problems = data.problems()
+    if problems:
+        field, code = problems[0]
+        raise AttendeeError(
+            code, f"Not saved: {', '.join(c for _, c in problems)}", field, problems
+        )
 
 
 def valid_email(value: str) -> bool:
@@ -235,6 +257,15 @@ def get(db: Database, attendee_id: int) -> dict[str, Any]:
     if row is None:
         raise AttendeeError("not_found", "No such attendee.")
     return from_row(row)
+
+
+def in_event(db: Database, event_id: int, attendee_id: int) -> dict[str, Any]:
+    """The attendee with this id when they belong to this event; else ``not_found`` (or
+    ``other_event``, with the attendee on the error, for a desk that says so)."""
+    attendee = get(db, attendee_id)
+    if attendee["event_id"] != event_id:
+        raise AttendeeError("other_event", "This attendee belongs to another event.")
+    return attendee
 
 
 def by_code(db: Database, code: str) -> dict[str, Any] | None:
@@ -404,9 +435,7 @@ def create(
 ) -> dict[str, Any]:
     """Create an attendee with a fresh badge code and private secret."""
     data = data.cleaned()
-    problems = [p for p in data.problems() if p[1] == "name_missing"]
-    if problems:
-        raise AttendeeError("name_missing", "A first or last name is needed.", "first_name")
+    validate(data)
     with kdb.transaction(db):
         stamp = kdb.now()
         values = {
@@ -448,8 +477,7 @@ def update(
 ) -> tuple[dict[str, Any], list[str]]:
     """Change an attendee; returns the attendee and the names of the fields that changed."""
     data = data.cleaned()
-    if not (data.first_name or data.last_name):
-        raise AttendeeError("name_missing", "A first or last name is needed.", "first_name")
+    validate(data)
     with kdb.transaction(db):
         old = get(db, attendee_id)
         changed = changes_between(old, data)
@@ -498,6 +526,25 @@ def set_consent(
             detail={"purpose": purpose, "how": how},
         )
     return get(db, attendee_id)
+
+
+def set_consents(
+    db: Database, attendee_id: int, wanted: dict[str, bool], *, how: str, station: str = ""
+) -> tuple[dict[str, Any], list[str]]:
+    """Record the consents of a form that states all of them: only those that changed are
+    written (and logged). Returns the attendee and the purposes that changed."""
+    attendee = get(db, attendee_id)
+    changed = [
+        purpose
+        for purpose in CONSENTS
+        if purpose in wanted and bool(attendee[f"consent_{purpose}"]) != bool(wanted[purpose])
+    ]
+    with kdb.transaction(db):
+        for purpose in changed:
+            attendee = set_consent(
+                db, attendee_id, purpose, wanted[purpose], how=how, station=station
+            )
+    return attendee, changed
 
 
 def delete(db: Database, attendee_id: int) -> None:

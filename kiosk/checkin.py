@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
-import json
 import logging
 import secrets
 import threading
@@ -35,7 +32,6 @@ ALREADY_CHECKED_OUT = "already_checked_out"
 REASON_MISSING = "reason_missing"
 NOT_FOUND = "not_found"
 ALREADY_REGISTERED = "already_registered"
-NAME_MISSING = "name_missing"
 STATION_INVALID = "station_invalid"
 LINK_INVALID = "link_invalid"
 PRINT_FAILED = "print_failed"
@@ -57,10 +53,6 @@ SELF = "self"
 MODES = (DESK, SELF)
 #: Bars in the arrivals chart are this many minutes wide.
 CHART_BUCKET_MINUTES = 15
-#: Log actions the check-in CSV lists.
-LOG_ACTIONS = ("checked_in", "checkin_undone", "checked_out", "created")
-#: Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CheckinError(KioskError):
@@ -259,10 +251,12 @@ def walk_in(
     station: str,
     allow_duplicate: bool = False,
 ) -> Checkin:
-    """Register someone who came without registering, and check them in at once."""
+    """Register someone who came without registering, and check them in at once.
+
+    A form without a name or with a broken e-mail raises ``attendees.AttendeeError``.
+    """
     data = data.cleaned()
-    if not (data.first_name or data.last_name):
-        raise _deny(NAME_MISSING, "A first or last name is needed.", None, station)
+    attendees.validate(data)
     with kdb.transaction(db, attendees_only=True):
         duplicate = attendees.find_duplicate(db, event.id, data)
         if duplicate is not None and not allow_duplicate:
@@ -476,65 +470,6 @@ def not_arrived(db: Database, event: events.Event) -> list[dict[str, Any]]:
         for a in attendees.list_for_event(db, event.id)
         if a["checked_in_at"] is None and a["status"] != "cancelled"
     ]
-
-
-def neutralise(value: Any) -> str:
-    """A CSV cell that no spreadsheet runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def log_csv(db: Database, event: events.Event) -> str:
-    """The check-in log of an event as CSV: time, action, desk, person, organisation, reason."""
-    marks = ",".join("?" * len(LOG_ACTIONS))
-    entries = kdb.rows(
-        db,
-        f"""SELECT l.at, l.action, l.station, l.detail, a.code, a.first_name, a.last_name,
-        a.organisation, a.organisation_type FROM attendee_log l
-        LEFT JOIN attendees a ON a.id = l.attendee_id
-        WHERE l.event_id = ? AND l.action IN ({marks}) ORDER BY l.id""",
-        [event.id, *LOG_ACTIONS],
-    )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "time",
-            "action",
-            "station",
-            "code",
-            "first_name",
-            "last_name",
-            "organisation",
-            "organisation_type",
-            "reason",
-        ]
-    )
-    for e in entries:
-        detail = json.loads(e["detail"] or "{}")
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    e["at"],
-                    e["action"],
-                    e["station"],
-                    e["code"],
-                    e["first_name"],
-                    e["last_name"],
-                    e["organisation"],
-                    e["organisation_type"],
-                    detail.get("reason", ""),
-                )
-            ]
-        )
-    return out.getvalue()
-
-
-def record_export(db: Database, event: events.Event, what: str) -> None:
-    """Note in the event's log that the organiser exported something (an audit of exports)."""
-    with kdb.transaction(db):
-        attendees.log(db, event.id, None, "exported", detail={"what": what})
 
 
 # -- desks -------------------------------------------------------------------------------------

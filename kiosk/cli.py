@@ -15,7 +15,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from kiosk import access, attendees, events
+from kiosk import access, attendees, events, links
 from kiosk import db as kdb
 
 DEFAULT_PORT = 8000
@@ -236,11 +236,12 @@ def serve_app(
     scheme = "https" if https else "http"
     lan = lan_address() if host in ("0.0.0.0", "::") else None
     with state.db() as db:
-        # A public URL given once is remembered: badges printed before the event and the
-        # server at the venue must agree on where the QR codes point.
-        if public_url:
-            kdb.set_setting(db, "public_url", public_url.rstrip("/"))
-        public = kdb.get_setting(db, "public_url") or f"{scheme}://{lan or '127.0.0.1'}:{port}"
+        try:
+            if public_url:
+                links.remember(db, public_url)
+            public = links.public_url(fallback=f"{scheme}://{lan or '127.0.0.1'}:{port}", db=db)
+        except links.LinkError as exc:
+            fail(str(exc))
         password = None
         if not access.has_password(db):
             password = access.generate_password()
@@ -431,12 +432,12 @@ def import_command(
 def badge_public_url(db: Database, given: str) -> str:
     """The base URL badge QR codes point to: --public-url, else the stored setting, else
     this laptop's LAN address on the default port."""
-    chosen = given or kdb.get_setting(db, "public_url") or ""
-    if not chosen:
-        chosen = f"http://{lan_address() or '127.0.0.1'}:{DEFAULT_PORT}"
-    if not chosen.startswith(("http://", "https://")):
-        fail(f"The public URL must start with http:// or https://, not '{chosen}'.")
-    return chosen.rstrip("/")
+    try:
+        fallback = f"http://{lan_address() or '127.0.0.1'}:{DEFAULT_PORT}"
+        return links.public_url(given, fallback, db=db)
+    except links.LinkError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() raises
 
 
 @main.command("badges")

@@ -74,6 +74,21 @@ def swap(
     return added > 0
 
 
+def swap_state(db: Database, owner: dict[str, Any] | None, other: dict[str, Any]) -> str:
+    """What a phone that belongs to ``owner`` may do with ``other``'s badge, by the rules
+    ``swap`` applies: "anonymous" (whose phone is unknown), "self", "other_event", "saved"
+    (already among the owner's contacts) or "can_save"."""
+    if owner is None:
+        return "anonymous"
+    if owner["id"] == other["id"]:
+        return "self"
+    if owner["event_id"] != other["event_id"]:
+        return "other_event"
+    if has_contact(db, owner["id"], other["id"]):
+        return "saved"
+    return "can_save"
+
+
 def has_contact(db: Database, owner_id: int, other_id: int) -> bool:
     """True when ``owner_id`` keeps ``other_id`` among their contacts."""
     row = kdb.one(

@@ -24,6 +24,15 @@ BUSY_TIMEOUT_MS = 5000
 _write_lock = threading.Lock()
 
 migrations = Migrations("kiosk")
+#: Names migrations had before they were numbered in the order they run; databases made
+#: then have them recorded under the old name.
+RENAMED_MIGRATIONS = {
+    "m020_checkin": "m003_checkin",
+    "m030_matching_feedback": "m004_matching_feedback",
+    "m031_matching_table_plans": "m005_matching_table_plans",
+    "m010_badge_prints": "m006_badge_prints",
+    "m021_checkin_counter_index": "m007_checkin_counter_index",
+}
 _threads = threading.local()
 
 #: Seconds ``recent()`` keeps a value that another process (the command line) may change.
@@ -88,9 +97,23 @@ def init(path: str | Path) -> None:
     db = connect(path)
     try:
         with _write_lock:
+            _rename_applied(db)
             migrations.apply(db)
     finally:
         db.close()
+
+
+def _rename_applied(db: Database) -> None:
+    """Record applied migrations under their current names (see RENAMED_MIGRATIONS)."""
+    if not db[migrations.migrations_table].exists():
+        return
+    with db.conn:
+        for old, new in RENAMED_MIGRATIONS.items():
+            db.execute(
+                f"UPDATE [{migrations.migrations_table}] SET name = ? "
+                "WHERE migration_set = ? AND name = ?",
+                [new, migrations.name, old],
+            )
 
 
 @contextlib.contextmanager
@@ -167,7 +190,8 @@ def set_setting(db: Database, key: str, value: Any) -> None:
         db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
 
-# -- migrations: append new ones at the end, never edit an applied one ------------------------
+# -- migrations: append new ones at the end, numbered in the order they run, never edit an
+# applied one -----------------------------------------------------------------------------------
 
 
 @migrations()
@@ -301,12 +325,8 @@ def m002_contacts(db: Database) -> None:
     db["contacts"].create_index(["other_id"])
 
 
-# Later migrations go below, one function each, named mNNN_area_what (badges 010-019,
-# check-in 020-029, matching 030-039, contacts 040-049, import 050-059).
-
-
 @migrations()
-def m020_checkin(db: Database) -> None:
+def m003_checkin(db: Database) -> None:
     # Check-out keeps checked_in_at (they came); re-entry clears checked_out_at.
     db["attendees"].add_column("checked_out_at", str)
     # Named check-in desks; a one-time link (only its hash) turns another device into one.
@@ -347,7 +367,7 @@ def m020_checkin(db: Database) -> None:
 
 
 @migrations()
-def m030_matching_feedback(db: Database) -> None:
+def m004_matching_feedback(db: Database) -> None:
     # An attendee's verdict on one suggestion ("met" / "not_a_fit"); the latest per pair counts.
     db["suggestion_feedback"].create(
         {
@@ -372,7 +392,7 @@ def m030_matching_feedback(db: Database) -> None:
 
 
 @migrations()
-def m031_matching_table_plans(db: Database) -> None:
+def m005_matching_table_plans(db: Database) -> None:
     # Seatings for networking rounds, as JSON (attendee ids per table per round).
     db["table_plans"].create(
         {"id": int, "event_id": int, "created_at": str, "plan": str},
@@ -384,7 +404,7 @@ def m031_matching_table_plans(db: Database) -> None:
 
 
 @migrations()
-def m010_badge_prints(db: Database) -> None:
+def m006_badge_prints(db: Database) -> None:
     # When and how often each badge was printed; one log row per print (reprints are deliberate).
     db["attendees"].add_column("badge_printed_at", str)
     db["attendees"].add_column("badge_print_count", int, not_null_default=0)
@@ -399,9 +419,30 @@ def m010_badge_prints(db: Database) -> None:
 
 
 @migrations()
-def m021_checkin_counter_index(db: Database) -> None:
+def m007_checkin_counter_index(db: Database) -> None:
     # The desks poll arrived/registered every 2 s: a covering index keeps that off the table rows.
     db["attendees"].create_index(
         ["event_id", "status", "checked_in_at", "checked_out_at"],
         index_name="idx_attendees_checkin_counts",
     )
+
+
+@migrations()
+def m008_audit(db: Database) -> None:
+    # What left kiosk or was deleted: who (a role), what, when, how many rows; nothing personal.
+    db["audit"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "at": str,
+            "who": str,
+            "action": str,
+            "what": str,
+            "rows": int,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"at", "who", "action", "what"},
+        defaults={"rows": 0, "detail": "{}"},
+    )
+    db["audit"].create_index(["event_id", "at"])

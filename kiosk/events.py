@@ -167,6 +167,15 @@ def rename(db: Database, event_id: int, name: str, event_date: str = "") -> Even
     return get(db, event_id)
 
 
+def edit(
+    db: Database, event_id: int, *, name: str, event_date: str, retention_days: int | None
+) -> Event:
+    """The organiser's event form: name, date and retention, all of it or nothing."""
+    with kdb.transaction(db):
+        update_settings(db, event_id, {"retention_days": retention_days})
+        return rename(db, event_id, name, event_date)
+
+
 def _valid_date(value: str) -> str:
     if not value:
         return ""

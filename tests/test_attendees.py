@@ -47,6 +47,42 @@ def test_create_refuses_a_person_without_name(db, event) -> None:
     assert info.value.code == "name_missing"
 
 
+def test_create_and_update_refuse_an_email_mail_cannot_reach(db, event) -> None:
+    with pytest.raises(attendees.AttendeeError) as info:
+        attendees.create(db, event, anna(email="anna@@ihk"), how="test")
+    assert info.value.problems == [("email", "email_invalid")]
+    a = attendees.create(db, event, anna(), how="test")
+    with pytest.raises(attendees.AttendeeError) as info:
+        attendees.update(db, a["id"], anna(first_name="", last_name="", email="x y"), how="t")
+    assert info.value.problems == [("first_name", "name_missing"), ("email", "email_invalid")]
+    assert attendees.get(db, a["id"])["email"] == "anna.mueller@ihk.example"
+
+
+def test_in_event_finds_only_attendees_of_that_event(db, event) -> None:
+    a = attendees.create(db, event, anna(), how="test")
+    assert attendees.in_event(db, event.id, a["id"])["id"] == a["id"]
+    other = events.create(db, "Anderes Treffen")
+    with pytest.raises(attendees.AttendeeError) as info:
+        attendees.in_event(db, other.id, a["id"])
+    assert info.value.code == "other_event"
+    with pytest.raises(attendees.AttendeeError) as info:
+        attendees.in_event(db, event.id, 999_999)
+    assert info.value.code == "not_found"
+
+
+def test_set_consents_writes_and_logs_only_what_changed(db, event) -> None:
+    a = attendees.create(db, event, anna(), how="test")  # matchmaking yes, sharing never asked
+    wanted = {"matchmaking": True, "share_contact": False}
+    updated, changed = attendees.set_consents(db, a["id"], wanted, how="own page")
+    assert changed == [] and updated["consent_share_contact"] is None
+    wanted = {"matchmaking": False, "share_contact": True}
+    updated, changed = attendees.set_consents(db, a["id"], wanted, how="own page")
+    assert changed == ["matchmaking", "share_contact"]
+    assert updated["consent_matchmaking"] is False and updated["consent_share_contact"] is True
+    logged = [e["action"] for e in attendees.history(db, a["id"])]
+    assert logged == ["created", "consent_withdrawn", "consent_given"]
+
+
 def test_update_reports_changed_fields_and_logs_them(db, event) -> None:
     a = attendees.create(db, event, anna(), how="test")
     _, changed = attendees.update(db, a["id"], anna(), how="test")

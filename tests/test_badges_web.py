@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from kiosk import attendees, badges, checkin, events
 from kiosk.attendees import AttendeeData
-from kiosk.web import DESK
+from kiosk.web.roles import DESK
 
 from conftest import sign_in
 

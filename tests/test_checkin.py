@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import attendees, checkin, demo, events, namesearch
+from kiosk import attendees, checkin, demo, events, exports, namesearch
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 from kiosk.checkin import CheckinError
@@ -295,9 +295,19 @@ def test_walk_in_is_created_and_checked_in(db: Any, event: events.Event) -> None
 
 
 def test_walk_in_needs_a_name(db: Any, event: events.Event) -> None:
-    with pytest.raises(CheckinError) as caught:
+    with pytest.raises(attendees.AttendeeError) as caught:
         checkin.walk_in(db, event, AttendeeData(organisation="Firma"), station="Eingang")
     assert caught.value.code == "name_missing"
+
+
+def test_walk_in_with_a_broken_email_is_refused_and_nothing_stored(
+    db: Any, event: events.Event
+) -> None:
+    data = AttendeeData(first_name="Kemal", email="kemal@@example")
+    with pytest.raises(attendees.AttendeeError) as caught:
+        checkin.walk_in(db, event, data, station="Eingang")
+    assert caught.value.problems == [("email", "email_invalid")]
+    assert attendees.list_for_event(db, event.id) == []
 
 
 def test_walk_in_of_someone_registered_is_refused_unless_confirmed(
@@ -361,10 +371,10 @@ def test_checkin_log_csv_neutralises_formulas(db: Any, event: events.Event) -> N
     evil = person(db, event, "=HYPERLINK(1)", "+49", organisation="@SUM(A1)")
     checkin.scan(db, event, evil["code"], station="-Eingang")
     checkin.undo(db, event, evil["id"], reason="=1+1", station="Eingang")
-    text = checkin.log_csv(db, event)
+    text = exports.export(db, event, "checkins", "csv", who="test").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'+49" in text and "'@SUM(A1)" in text
     assert "'-Eingang" in text and "'=1+1" in text
-    assert ",=" not in text and ",+" not in text and ",@" not in text
+    assert ";=" not in text and ";+" not in text and ";@" not in text
 
 
 # -- desks ----------------------------------------------------------------------------------------

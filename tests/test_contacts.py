@@ -60,6 +60,17 @@ def test_swap_again_is_idempotent_from_either_side(db, event, anna, ben) -> None
     assert len(contact_rows(db)) == 2
 
 
+def test_swap_state_says_what_a_phone_may_do_with_a_badge(db, event, anna, ben) -> None:
+    assert contacts.swap_state(db, None, ben) == "anonymous"
+    assert contacts.swap_state(db, anna, anna) == "self"
+    assert contacts.swap_state(db, anna, ben) == "can_save"
+    contacts.swap(db, event, anna["id"], ben["id"], how="phone")
+    assert contacts.swap_state(db, anna, ben) == "saved"
+    elsewhere = events.create(db, "Anderes Treffen")
+    stranger = attendees.create(db, elsewhere, attendees.AttendeeData(first_name="Cem"), how="test")
+    assert contacts.swap_state(db, anna, stranger) == "other_event"
+
+
 def test_swap_with_oneself_is_refused(db, event, anna) -> None:
     with pytest.raises(ContactError) as info:
         contacts.swap(db, event, anna["id"], anna["id"], how="phone")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import attendees, checkin, events
+from kiosk import attendees, audit, checkin, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -431,11 +431,14 @@ def test_checkin_log_csv_download_is_neutralised_and_audited(
     response = organiser.get("/admin/dashboard/checkins.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert table[0][:3] == ["time", "action", "station"]
-    assert table[-1][1:3] == ["checked_in", "Eingang"]
+    text = response.get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[0][:3] == ["Zeit", "Aktion", "Desk"]
+    assert table[-1][1:3] == ["Check-in", "Eingang"]
     assert table[-1][4] == "'=cmd|' /C calc'!A0"
-    assert kdb.one(db, "SELECT count(*) AS n FROM attendee_log WHERE action = 'exported'")["n"]
+    assert [(e["action"], e["what"], e["rows"]) for e in audit.entries(db, event.id)] == [
+        ("export", "checkins.csv", 2)
+    ]
 
 
 def test_walk_in_card_opens_the_badge_pdf_which_counts_as_printed(

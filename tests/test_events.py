@@ -97,3 +97,20 @@ def test_check_ins_keep_what_is_read_on_every_request(db, event) -> None:
     events.rename(db, event.id, "Neuer Name")
     kdb.recent(db, "probe", lambda: loads.append(1))
     assert loads == [1, 1]
+
+
+def test_edit_saves_name_date_and_retention_together_or_nothing(db) -> None:
+    event = events.create(db, "Brunch")
+    edited = events.edit(
+        db, event.id, name="Brunch im Rathaus", event_date="2027-01-15", retention_days=14
+    )
+    assert (edited.name, edited.date, edited.settings["retention_days"]) == (
+        "Brunch im Rathaus",
+        "2027-01-15",
+        14,
+    )
+    with pytest.raises(events.EventError) as caught:
+        events.edit(db, event.id, name="Neu", event_date="15.01.", retention_days=7)
+    assert caught.value.code == "bad_date"
+    kept = events.get(db, event.id)
+    assert (kept.name, kept.settings["retention_days"]) == ("Brunch im Rathaus", 14)

@@ -4,42 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, request
+from flask import Response, abort, flash, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from kiosk import attendees, events
-from kiosk import db as kdb
-from kiosk.web import (
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.forms import attendee_data, field_errors
+from kiosk.web.lookups import attendee_or_404
+from kiosk.web.pages import (
     current_event,
     event_or_404,
     get_db,
-    organiser_required,
     public_url,
     redirect_after_post,
     render,
 )
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 #: How many attendees one page of the list shows (the search narrows it).
 PAGE_SIZE = 200
-
-
-@bp.before_request
-@organiser_required
-def _only_organiser() -> None:
-    """Every page here is the organiser's."""
-
-
-def form_to_data(form: MultiDict[str, str]) -> attendees.AttendeeData:
-    """An attendee form as AttendeeData; unticked consent boxes mean no."""
-    return attendees.AttendeeData(
-        **{f: form.get(f, "") for f in attendees.TEXT_FIELDS},
-        **{f: form.get(f, "") for f in attendees.LIST_FIELDS},
-        consent_matchmaking=form.get("consent_matchmaking") == "on",
-        consent_share_contact=form.get("consent_share_contact") == "on",
-    )
 
 
 @bp.get("/")
@@ -94,12 +76,13 @@ def edit_event(event_id: int) -> Response:
     error = None
     if request.method == "POST":
         try:
-            days = request.form.get("retention_days", type=int)
-            with kdb.transaction(db):  # all of the form or nothing
-                events.update_settings(db, event_id, {"retention_days": days})
-                events.rename(
-                    db, event_id, request.form.get("name", ""), request.form.get("date", "")
-                )
+            events.edit(
+                db,
+                event_id,
+                name=request.form.get("name", ""),
+                event_date=request.form.get("date", ""),
+                retention_days=request.form.get("retention_days", type=int),
+            )
         except events.EventError as exc:
             error = _event_error(exc)
         else:
@@ -147,24 +130,16 @@ def _form_page(
     return response
 
 
-def _errors_of(data: attendees.AttendeeData) -> dict[str, str]:
-    messages = {
-        "name_missing": _("Bitte Vor- oder Nachnamen angeben."),
-        "email_invalid": _("Diese E-Mail-Adresse sieht nicht gültig aus."),
-    }
-    return {field: messages[code] for field, code in data.cleaned().problems()}
-
-
 @bp.route("/attendees/new", methods=["GET", "POST"])
 def attendee_new() -> Response:
     event = event_or_404()
     if request.method == "GET":
         return _form_page(None, attendees.AttendeeData(), {})
-    data = form_to_data(request.form)
-    errors = _errors_of(data)
-    if errors:
-        return _form_page(None, data, errors)
-    attendee = attendees.create(get_db(), event, data, how="organiser form")
+    data = attendee_data(request.form)
+    try:
+        attendee = attendees.create(get_db(), event, data, how="organiser form")
+    except attendees.AttendeeError as exc:
+        return _form_page(None, data, field_errors(exc))
     flash(_("%(name)s hinzugefügt.", name=attendee["name"]), "ok")
     return redirect_after_post("admin.attendee_list")
 
@@ -172,20 +147,14 @@ def attendee_new() -> Response:
 @bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
 def attendee_edit(attendee_id: int) -> Response:
     db = get_db()
-    event = event_or_404()
-    try:
-        attendee = attendees.get(db, attendee_id)
-    except attendees.AttendeeError:
-        abort(404)
-    if attendee["event_id"] != event.id:
-        abort(404)
+    attendee = attendee_or_404(attendee_id)
     if request.method == "GET":
         return _form_page(attendee, attendee, {}, attendees.history(db, attendee_id))
-    data = form_to_data(request.form)
-    errors = _errors_of(data)
-    if errors:
-        return _form_page(attendee, data, errors)
-    attendee, changed = attendees.update(db, attendee_id, data, how="organiser form")
+    data = attendee_data(request.form)
+    try:
+        attendee, changed = attendees.update(db, attendee_id, data, how="organiser form")
+    except attendees.AttendeeError as exc:
+        return _form_page(attendee, data, field_errors(exc))
     if changed:
         flash(_("%(name)s gespeichert.", name=attendee["name"]), "ok")
     return redirect_after_post("admin.attendee_list")
@@ -193,14 +162,7 @@ def attendee_edit(attendee_id: int) -> Response:
 
 @bp.post("/attendees/<int:attendee_id>/delete")
 def attendee_delete(attendee_id: int) -> Response:
-    db = get_db()
-    event = event_or_404()
-    try:
-        attendee = attendees.get(db, attendee_id)
-    except attendees.AttendeeError:
-        abort(404)
-    if attendee["event_id"] != event.id:
-        abort(404)
-    attendees.delete(db, attendee_id)
+    attendee = attendee_or_404(attendee_id)
+    attendees.delete(get_db(), attendee_id)
     flash(_("%(name)s gelöscht.", name=attendee["name"]), "ok")
     return redirect_after_post("admin.attendee_list")

@@ -10,7 +10,8 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import attendees, badges
-from kiosk.web import (
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.pages import (
     event_or_404,
     get_db,
     is_htmx,
@@ -18,9 +19,8 @@ from kiosk.web import (
     public_url,
     redirect_after_post,
     render,
+    single_badge,
 )
-from kiosk.web.admin import bp
-from kiosk.web.badges import single_badge
 
 #: Badges the live preview shows.
 PREVIEW_COUNT = 4

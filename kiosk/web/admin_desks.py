@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import checkin
-from kiosk.web import event_or_404, get_db, public_url, redirect_after_post, render
-from kiosk.web.admin import bp
-from kiosk.web.desk import COUNTER_POLL_SECONDS, become_station, qr_svg
+from kiosk import checkin, exports
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.pages import (
+    COUNTER_POLL_SECONDS,
+    download,
+    event_or_404,
+    get_db,
+    public_url,
+    qr_svg,
+    redirect_after_post,
+    render,
+)
+from kiosk.web.roles import become_station
 
 #: Session key holding a fresh desk link until the page has shown it once.
 NEW_LINK = "desk_new_link"
@@ -157,11 +166,7 @@ def dashboard_chart() -> Response:
 
 @bp.get("/dashboard/checkins.csv")
 def checkins_csv() -> Response:
-    """The check-in log as CSV (cells that a spreadsheet would run as formulas are neutralised)."""
-    db = get_db()
+    """The check-in log as CSV for German Excel (formulas neutralised); the export is audited."""
     event = event_or_404()
-    body = checkin.log_csv(db, event)
-    checkin.record_export(db, event, "checkins.csv")
-    response = current_app.response_class("\ufeff" + body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-checkins.csv"'
-    return response
+    body = exports.export(get_db(), event, "checkins", "csv", who="organiser")
+    return download(body, f"{event.slug}-checkins.csv", "text/csv")

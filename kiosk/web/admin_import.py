@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from kiosk import events, importing
-from kiosk.web import current_event, get_db, is_htmx, redirect_after_post, render
-from kiosk.web.admin import bp
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.pages import current_event, get_db, is_htmx, redirect_after_post, render
 
 #: Row problems the preview lists at most (the counts above it are always complete).
 MAX_PROBLEMS_SHOWN = 300

@@ -6,8 +6,8 @@ from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
 from kiosk import events, matching
-from kiosk.web import event_or_404, get_db, redirect_after_post, render
-from kiosk.web.admin import bp
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.pages import event_or_404, get_db, redirect_after_post, render
 
 #: Rows of the suggestions overview shown at once (the search narrows it).
 OVERVIEW_ROWS = 200

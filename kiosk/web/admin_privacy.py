@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request
+from flask import Response, flash, request
 from flask_babel import gettext as _
 
 from kiosk import contacts
-from kiosk.web import current_event, get_db, redirect_after_post, render
-from kiosk.web.admin import bp
+from kiosk.web.blueprints import admin as bp
+from kiosk.web.pages import event_or_404, get_db, redirect_after_post, render
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
 def privacy() -> Response:
-    event = current_event()
-    if event is None:
-        abort(404)
+    event = event_or_404()
     if request.method == "POST":
         text = "" if request.form.get("action") == "reset" else request.form.get("notice", "")
         contacts.set_privacy_notice(get_db(), event, text)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, request, session, url_for
+from flask import Response, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from kiosk import access
-from kiosk.web import LANGUAGES, ORGANISER, get_db, render, start_session
+from kiosk.web.blueprints import auth as bp
+from kiosk.web.i18n import LANGUAGES
+from kiosk.web.pages import get_db, render
+from kiosk.web.roles import ORGANISER, start_session
 
-bp = Blueprint("auth", __name__)
 log = logging.getLogger("kiosk.auth")
 
 

@@ -5,46 +5,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    redirect,
-    request,
-    session,
-    url_for,
-)
+from flask import Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import attendees, checkin, events, namesearch
-from kiosk.web import (
-    CONTENT_SECURITY_POLICY,
-    DESK,
+from kiosk import attendees, checkin, events, links, namesearch
+from kiosk.web.blueprints import desk as bp
+from kiosk.web.forms import attendee_data, field_errors
+from kiosk.web.pages import (
+    COUNTER_POLL_SECONDS,
     current_event,
-    desk_gate,
     event_or_404,
     get_db,
     is_htmx,
     public_url,
+    qr_svg,
     render,
-    self_check_in,
-    start_session,
 )
+from kiosk.web.roles import become_station, self_check_in, station
 
-bp = Blueprint("desk", __name__, url_prefix="/desk")
 log = logging.getLogger("kiosk.desk")
 
 #: Seconds the self check-in screen shows a result before it clears itself.
 SELF_CLEAR_SECONDS = 8
-#: Seconds between two polls of the live counters.
-COUNTER_POLL_SECONDS = 2
-#: The desk pages may run the camera scanner, whose decoder runs in a worker made from a blob.
-DESK_CSP = CONTENT_SECURITY_POLICY + "; worker-src 'self' blob:"
-#: Quiet zone (modules) and fixed mask of the private-link QR codes on the desk screen.
-QR_BORDER = 2
-QR_MASK = 0
-#: What a self check-in tablet may open: the scan screen, nothing about anyone else.
 #: Session key of the last outcome, shown once after a POST without JavaScript.
 LAST = "desk_last"
 #: Outcome key carrying the attendee row already read (saves reading it again to render).
@@ -69,24 +51,6 @@ LOOKS = {
     "consent": ("ok", "✓", ""),
     "show": ("info", "i", ""),
 }
-
-
-@bp.before_request
-def _only_desks() -> Response | None:
-    """Every desk page: desks and the organiser only (the desk link makes a desk)."""
-    return None if request.endpoint == "desk.join" else desk_gate()
-
-
-@bp.after_request
-def _desk_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = DESK_CSP
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def station() -> str:
-    """The name this browser checks people in under."""
-    return session.get("station") or checkin.DEFAULT_STATION
 
 
 def privacy_url(event: events.Event) -> str:
@@ -137,41 +101,10 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         "badge_printed": checkin.badge_printed(attendee) if attendee else True,
         "printing": outcome.get("printing", False),
         # Drawn by the browser (static/vendor/qrcode-generator.js): no server time per check-in.
-        "qr_text": checkin.private_link(public_url(), attendee) if show_qr else "",
+        "qr_text": links.private_link(public_url(), attendee) if show_qr else "",
         "self_mode": self_check_in(),
         "clear_seconds": current_app.config.get("DESK_SELF_CLEAR_SECONDS", SELF_CLEAR_SECONDS),
     }
-
-
-def qr_svg(data: str) -> str:
-    """An inline SVG QR code (no file, allowed by the CSP), drawn from the module matrix.
-
-    A fixed mask and one path of horizontal runs take ~2 ms instead of ~7 ms for the mask
-    search and the library's SVG writer: it is made on every check-in.
-    """
-    import qrcode
-
-    code = qrcode.QRCode(border=QR_BORDER, mask_pattern=QR_MASK)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h{start - x}z")
-            else:
-                x += 1
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges" role="img"><rect width="{size}" height="{size}" '
-        f'fill="#fff"/><path d="{"".join(runs)}"/></svg>'
-    )
 
 
 def show_result(outcome: dict[str, Any], template: str = "desk/_result.html") -> Response:
@@ -277,7 +210,7 @@ def qr(attendee_id: int) -> Response:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
         abort(404)
-    svg = qr_svg(checkin.private_link(public_url(), attendee))
+    svg = qr_svg(links.private_link(public_url(), attendee))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
@@ -351,13 +284,9 @@ def _walkin_form(data: attendees.AttendeeData, errors: dict[str, str], **extra: 
 @bp.route("/walkin", methods=["GET", "POST"])
 def walkin() -> Response:
     """A person who did not register: a short form, then checked in and a badge at once."""
-    from kiosk.web.admin import form_to_data
-
     if request.method == "GET":
         return _walkin_form(attendees.AttendeeData(), {})
-    data = form_to_data(request.form)
-    if data.cleaned().email and ("email", "email_invalid") in data.cleaned().problems():
-        return _walkin_form(data, {"email": _("Diese E-Mail-Adresse sieht nicht gültig aus.")})
+    data = attendee_data(request.form)
     event = event_or_404()
     try:
         result = checkin.walk_in(
@@ -367,9 +296,9 @@ def walkin() -> Response:
             station=station(),
             allow_duplicate=request.form.get("duplicate_ok") == "1",
         )
+    except attendees.AttendeeError as exc:
+        return _walkin_form(data, field_errors(exc))
     except checkin.CheckinError as exc:
-        if exc.code == checkin.NAME_MISSING:
-            return _walkin_form(data, {"first_name": _("Bitte Vor- oder Nachnamen angeben.")})
         return _walkin_form(data, {}, duplicate=exc.attendee)
     outcome = {**_checked_in(event, result, walk_in=True), "kind": "walk_in", "badge": True}
     outcome.pop(ATTENDEE, None)
@@ -404,11 +333,6 @@ def self_scan() -> Response:
 
 
 # -- becoming a desk ---------------------------------------------------------------------------
-
-
-def become_station(desk: dict[str, Any]) -> None:
-    """Turn this browser into the named desk (it stops being the organiser's)."""
-    start_session(role=DESK, station=desk["name"], station_id=desk["id"])
 
 
 @bp.get("/join/<token>")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Response, abort, redirect, request, session, url_for
+from flask import Response, redirect, request, session, url_for
 
 from kiosk import attendees, contacts
-from kiosk.web import current_event, get_db, is_htmx, render
-from kiosk.web.desk import bp, station
+from kiosk.web.blueprints import desk as bp
+from kiosk.web.pages import event_or_404, get_db, is_htmx, render
+from kiosk.web.roles import station
 
 #: Session keys: the first badge waiting for its partner, and the last outcome to show.
 PENDING = "swap_pending"
@@ -47,9 +48,7 @@ def swap_page() -> Response:
 
 @bp.post("/swap")
 def swap_scan() -> Response:
-    event = current_event()
-    if event is None:
-        abort(404)
+    event = event_or_404()
     try:
         scan = contacts.desk_scan(
             get_db(),

@@ -5,91 +5,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import attendees, contacts, events, matching
-from kiosk.throttle import Throttle
-from kiosk.web import get_db, is_htmx, render
+from kiosk.web.blueprints import me as bp
+from kiosk.web.lookups import badge_or_404, owner_or_404
+from kiosk.web.pages import download, get_db, is_htmx, render
 
-bp = Blueprint("me", __name__)
 log = logging.getLogger("kiosk.me")
 
 #: The signed cookie by which a phone remembers whose phone it is.
 REMEMBER_COOKIE = "kiosk_me"
 #: How long a phone remembers its owner.
 REMEMBER_SECONDS = 30 * 24 * 3600
-_THROTTLE = "kiosk.guess_throttle"
-
-
-@bp.record_once
-def _setup(state: Any) -> None:
-    state.app.extensions[_THROTTLE] = Throttle()
-
-
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    """Nothing here may stay in a shared browser's cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-# -- guessing throttle and lookups -----------------------------------------------------------
-
-
-def _throttle() -> Throttle:
-    return current_app.extensions[_THROTTLE]
-
-
-def _refuse_if_throttled() -> None:
-    if _throttle().blocked(request.remote_addr or ""):
-        log.warning("throttled: too many unknown badge codes or links from one address")
-        response = current_app.make_response(
-            (render_template("error.html", code=429, error=None), 429)
-        )
-        response.headers["Retry-After"] = str(int(_throttle().window))
-        abort(response)
-
-
-def _not_found(kind: str) -> NoReturn:
-    """Count a miss and answer with the friendly page for unknown badges and links."""
-    if _throttle().miss(request.remote_addr or ""):
-        log.warning("denied: unknown %s; this address must now wait", kind)
-    else:
-        log.info("denied: unknown %s", kind)
-    abort(current_app.make_response((render_template("me/unknown.html", kind=kind), 404)))
-
-
-def owner_or_404(secret: str) -> dict[str, Any]:
-    """The attendee whose private link this is, or the friendly 404 (throttled)."""
-    _refuse_if_throttled()
-    attendee = attendees.by_secret(get_db(), secret)
-    if attendee is None:
-        _not_found("link")
-    return attendee
-
-
-def _badge(code: str) -> dict[str, Any]:
-    """The attendee with this badge code, in any case, or the friendly 404 (throttled)."""
-    _refuse_if_throttled()
-    found = attendees.find_code(code)
-    attendee = attendees.by_code(get_db(), found) if found else None
-    if attendee is None:
-        _not_found("badge")
-    return attendee
 
 
 # -- the phone that remembers its owner ------------------------------------------------------
@@ -140,7 +72,6 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
         "attendee": attendee,
         "event": events.get(db, attendee["event_id"]),
         "contacts": contacts.list_for(db, attendee["id"]),
-        # Filled in by the matching area: the top suggestions for this attendee.
         "suggestions": matching.suggestions_for(db, attendee),
     }
 
@@ -156,12 +87,8 @@ def own_page(secret: str) -> Response:
 @bp.post("/me/<secret>/consents")
 def consents(secret: str) -> Response:
     attendee = owner_or_404(secret)
-    for purpose in attendees.CONSENTS:
-        given = request.form.get(f"consent_{purpose}") == "on"
-        if bool(attendee[f"consent_{purpose}"]) != given:
-            attendee = attendees.set_consent(
-                get_db(), attendee["id"], purpose, given, how="own page"
-            )
+    wanted = {p: request.form.get(f"consent_{p}") == "on" for p in attendees.CONSENTS}
+    attendee, _changed = attendees.set_consents(get_db(), attendee["id"], wanted, how="own page")
     if is_htmx():
         return render("me/_consents.html", attendee=attendee, saved=True)
     flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
@@ -195,20 +122,13 @@ def remove(secret: str, contact_id: int) -> Response:
     return redirect(url_for("me.own_page", secret=secret, _anchor="contacts"), code=303)
 
 
-def _vcard_response(text: str, filename: str) -> Response:
-    response = current_app.response_class(text, mimetype="text/vcard")
-    response.content_type = "text/vcard; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/me/<secret>/contacts.vcf")
 def vcard_all(secret: str) -> Response:
     attendee = owner_or_404(secret)
     db = get_db()
     event = events.get(db, attendee["event_id"])
     text = contacts.vcard(contacts.list_for(db, attendee["id"]), event_name=event.name)
-    return _vcard_response(text, contacts.vcard_filename(f"kontakte {event.name}"))
+    return download(text, contacts.vcard_filename(f"kontakte {event.name}"), "text/vcard")
 
 
 @bp.get("/me/<secret>/contacts/<int:contact_id>.vcf")
@@ -221,7 +141,7 @@ def vcard_one(secret: str, contact_id: int) -> Response:
         abort(404)
     event = events.get(db, attendee["event_id"])
     text = contacts.vcard_one(contact, event_name=event.name)
-    return _vcard_response(text, contacts.vcard_filename(contact["name"]))
+    return download(text, contacts.vcard_filename(contact["name"]), "text/vcard")
 
 
 @bp.post("/me/forget")
@@ -237,31 +157,19 @@ def forget() -> Response:
 # -- the public badge page -------------------------------------------------------------------
 
 
-def _swap_state(owner: dict[str, Any] | None, other: dict[str, Any]) -> str:
-    """What the badge page offers this phone: nothing, a save button, or why not."""
-    if owner is None:
-        return "anonymous"
-    if owner["id"] == other["id"]:
-        return "self"
-    if owner["event_id"] != other["event_id"]:
-        return "other_event"
-    if contacts.has_contact(get_db(), owner["id"], other["id"]):
-        return "saved"
-    return "can_save"
-
-
 # A QR code in its compact mode holds the whole URL in upper case; links are built to /b/.
 @bp.get("/B/<code>")
 @bp.get("/b/<code>")
 def badge(code: str) -> Response:
-    other = _badge(code)
+    other = badge_or_404(code)
     owner = remembered()
+    db = get_db()
     return render(
         "me/badge.html",
         other=attendees.public_view(other),
-        event=events.get(get_db(), other["event_id"]),
+        event=events.get(db, other["event_id"]),
         owner=owner,
-        state=_swap_state(owner, other),
+        state=contacts.swap_state(db, owner, other),
     )
 
 
@@ -275,7 +183,7 @@ def _swap_message(code: str) -> str:
 
 @bp.post("/b/<code>/save")
 def save(code: str) -> Response:
-    other = _badge(code)
+    other = badge_or_404(code)
     owner = remembered()
     if owner is None:
         flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")

@@ -5,31 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import attendees, badges, events, matching
-from kiosk.web import (
-    current_event,
-    desk_required,
-    get_db,
-    is_htmx,
-    pdf_response,
-    render,
-    select_locale,
-)
-from kiosk.web.me import owner_or_404
+from kiosk.web.blueprints import suggestions as bp
+from kiosk.web.i18n import select_locale
+from kiosk.web.lookups import attendee_or_404, owner_or_404
+from kiosk.web.pages import get_db, is_htmx, pdf_response, render
+from kiosk.web.roles import desk_required
 
-bp = Blueprint("suggestions", __name__)
 log = logging.getLogger("kiosk.suggestions")
 
 
@@ -43,13 +28,6 @@ def _list(attendee: dict[str, Any]) -> Response:
     )
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    """An attendee's suggestions are theirs: nothing stays in a shared browser's cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/me/<secret>/suggestions")
 def own(secret: str) -> Response:
     """The attendee's suggestions (the list polls this to update as people arrive)."""
@@ -60,10 +38,10 @@ def own(secret: str) -> Response:
 def feedback(secret: str, code: str) -> Response:
     """'Getroffen' or 'Passt nicht' for one suggestion."""
     attendee = owner_or_404(secret)
-    other = attendees.by_code(get_db(), code)
+    db = get_db()
+    other = attendees.by_code(db, code)
     if other is None or other["event_id"] != attendee["event_id"]:
         abort(404)
-    db = get_db()
     try:
         matching.record_feedback(
             db,
@@ -85,7 +63,7 @@ def feedback(secret: str, code: str) -> Response:
 @desk_required
 def desk_card(attendee_id: int) -> Response:
     """The top three for the desk's welcome card (loaded after the card, never slowing a scan)."""
-    attendee = _attendee_or_404(attendee_id)
+    attendee = attendee_or_404(attendee_id)
     return render(
         "_suggestions.html",
         "_suggestions.html",
@@ -99,7 +77,7 @@ def desk_card(attendee_id: int) -> Response:
 @desk_required
 def slip(attendee_id: int) -> Response:
     """A small printable slip (A6) with the attendee's top three."""
-    attendee = _attendee_or_404(attendee_id)
+    attendee = attendee_or_404(attendee_id)
     db = get_db()
     event = events.get(db, attendee["event_id"])
     html = render_template(
@@ -110,17 +88,4 @@ def slip(attendee_id: int) -> Response:
         if attendee.get("consent_matchmaking")
         else [],
     )
-    pdf = badges.html_to_pdf(html)
-    return pdf_response(pdf, f"vorschlaege-{attendee['code']}.pdf")
-
-
-def _attendee_or_404(attendee_id: int) -> dict[str, Any]:
-    """An attendee of the event this desk works on; others are not found."""
-    event = current_event()
-    try:
-        attendee = attendees.get(get_db(), attendee_id)
-    except attendees.AttendeeError:
-        abort(404)
-    if event is None or attendee["event_id"] != event.id:
-        abort(404)
-    return attendee
+    return pdf_response(badges.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
