@@ -272,12 +272,12 @@ def bare_app(database: str, synchronous: str) -> Any:
                 conn.execute("ROLLBACK")
                 return "no", 409
             conn.execute(
-                "UPDATE attendees SET checked_in_at = datetime('now'), checked_in_station = ? "
+                "UPDATE attendees SET checked_in_at = datetime('now'), checked_in_desk = ? "
                 "WHERE id = ?",
                 ["bare", row[0]],
             )
             conn.execute(
-                "INSERT INTO attendee_log (event_id, attendee_id, at, action, station, detail) "
+                "INSERT INTO attendee_log (event_id, attendee_id, at, action, desk, detail) "
                 "VALUES (?, ?, datetime('now'), 'checked_in', 'bare', '{}')",
                 [row[1], row[0]],
             )
@@ -657,7 +657,7 @@ def phase_commit_cost(template: Path, codes: list[str], count: int = 1000) -> di
         times = []
         for code in codes[:count]:
             t = time.perf_counter()
-            checkin.scan(db, event, code, station="bench")
+            checkin.scan(db, event, code, desk="bench")
             times.append(time.perf_counter() - t)
         db.close()
         shutil.rmtree(folder, ignore_errors=True)

@@ -204,7 +204,7 @@ def export_view(attendee: dict[str, Any]) -> dict[str, Any]:
         *LIST_FIELDS,
         *(f"consent_{c}" for c in CONSENTS),
         "checked_in_at",
-        "checked_in_station",
+        "checked_in_desk",
         "status",
     )
     out = {k: attendee.get(k) for k in keys}
@@ -219,7 +219,7 @@ def log(
     attendee_id: int | None,
     action: str,
     *,
-    station: str = "",
+    desk: str = "",
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry to the attendee log (call inside the caller's transaction).
@@ -228,14 +228,14 @@ def log(
     (schema lookups and a savepoint) would add five statements for other desks to wait on.
     """
     db.execute(
-        "INSERT INTO attendee_log (event_id, attendee_id, at, action, station, detail) "
+        "INSERT INTO attendee_log (event_id, attendee_id, at, action, desk, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
             event_id,
             attendee_id,
             kdb.now(),
             action,
-            station,
+            desk,
             json.dumps(detail or {}, ensure_ascii=False),
         ],
     )
@@ -431,7 +431,7 @@ def _row_values(data: AttendeeData) -> dict[str, Any]:
 
 
 def create(
-    db: Database, event: Event, data: AttendeeData, *, how: str, station: str = ""
+    db: Database, event: Event, data: AttendeeData, *, how: str, desk: str = ""
 ) -> dict[str, Any]:
     """Create an attendee with a fresh badge code and private secret."""
     data = data.cleaned()
@@ -450,7 +450,7 @@ def create(
             "updated_at": stamp,
         }
         attendee_id = db["attendees"].insert(values).last_pk
-        log(db, event.id, attendee_id, "created", station=station, detail={"how": how})
+        log(db, event.id, attendee_id, "created", desk=desk, detail={"how": how})
     return get(db, attendee_id)
 
 
@@ -473,7 +473,7 @@ def changes_between(old: dict[str, Any], data: AttendeeData) -> dict[str, Any]:
 
 
 def update(
-    db: Database, attendee_id: int, data: AttendeeData, *, how: str, station: str = ""
+    db: Database, attendee_id: int, data: AttendeeData, *, how: str, desk: str = ""
 ) -> tuple[dict[str, Any], list[str]]:
     """Change an attendee; returns the attendee and the names of the fields that changed."""
     data = data.cleaned()
@@ -495,14 +495,14 @@ def update(
                 old["event_id"],
                 attendee_id,
                 "edited",
-                station=station,
+                desk=desk,
                 detail={"how": how, "fields": sorted(changed)},
             )
     return get(db, attendee_id), sorted(changed)
 
 
 def set_consent(
-    db: Database, attendee_id: int, purpose: str, given: bool, *, how: str, station: str = ""
+    db: Database, attendee_id: int, purpose: str, given: bool, *, how: str, desk: str = ""
 ) -> dict[str, Any]:
     """Record a consent given or withdrawn, with when and how."""
     if purpose not in CONSENTS:
@@ -522,14 +522,14 @@ def set_consent(
             attendee["event_id"],
             attendee_id,
             "consent_given" if given else "consent_withdrawn",
-            station=station,
+            desk=desk,
             detail={"purpose": purpose, "how": how},
         )
     return get(db, attendee_id)
 
 
 def set_consents(
-    db: Database, attendee_id: int, wanted: dict[str, bool], *, how: str, station: str = ""
+    db: Database, attendee_id: int, wanted: dict[str, bool], *, how: str, desk: str = ""
 ) -> tuple[dict[str, Any], list[str]]:
     """Record the consents of a form that states all of them: only those that changed are
     written (and logged). Returns the attendee and the purposes that changed."""
@@ -541,9 +541,7 @@ def set_consents(
     ]
     with kdb.transaction(db):
         for purpose in changed:
-            attendee = set_consent(
-                db, attendee_id, purpose, wanted[purpose], how=how, station=station
-            )
+            attendee = set_consent(db, attendee_id, purpose, wanted[purpose], how=how, desk=desk)
     return attendee, changed
 
 

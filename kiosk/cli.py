@@ -536,25 +536,26 @@ def _print_layouts(state: State, as_json: bool) -> None:
 @main.command("checkin")
 @click.argument("code")
 @click.option("--event", "slug", help="Event slug (default: the current event).")
-@click.option("--station", default="CLI", show_default=True, help="Desk name to record.")
+@click.option("--desk", "desk", default="CLI", show_default=True, help="Desk name to record.")
+@click.option("--station", "desk", hidden=True, help="Older name of --desk.")
 @pass_state
-def checkin_command(state: State, code: str, slug: str | None, station: str) -> None:
+def checkin_command(state: State, code: str, slug: str | None, desk: str) -> None:
     """Check in the attendee whose badge CODE (or badge URL) this is, by the desk's rules.
 
     Exit code 0 only when this call checked someone in.
     """
-    from kiosk import checkin
+    from kiosk import checkin, desks
 
     with state.db() as db:
         event = event_of(db, slug)
         try:
-            result = checkin.scan(db, event, code, station=checkin.station_name(station))
+            result = checkin.scan(db, event, code, desk=desks.clean_name(desk))
         except checkin.CheckinError as exc:
             fail(checkin.describe(exc))
     a = result.attendee
     again = "Welcome back" if result.again else "Checked in"
     org = f" ({a['organisation']})" if a["organisation"] else ""
-    click.echo(f"{again}: {a['name']}{org} at desk '{result.station}'.")
+    click.echo(f"{again}: {a['name']}{org} at desk '{result.desk}'.")
     if not checkin.badge_printed(a):
         click.echo("Badge not printed yet.")
 

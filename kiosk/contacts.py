@@ -45,7 +45,7 @@ class ContactError(KioskError):
 
 
 def swap(
-    db: Database, event: Event, owner_id: int, other_id: int, *, how: str, station: str = ""
+    db: Database, event: Event, owner_id: int, other_id: int, *, how: str, desk: str = ""
 ) -> bool:
     """Record the contact for both people (one row each way); True if it is new to either."""
     if owner_id == other_id:
@@ -63,13 +63,13 @@ def swap(
         for mine, theirs in ((owner_id, other_id), (other_id, owner_id)):
             cursor = db.execute(
                 """INSERT OR IGNORE INTO contacts (event_id, owner_id, other_id, created_at, how,
-                station, note) VALUES (?, ?, ?, ?, ?, ?, '')""",
-                [event.id, mine, theirs, stamp, how, station],
+                desk, note) VALUES (?, ?, ?, ?, ?, ?, '')""",
+                [event.id, mine, theirs, stamp, how, desk],
             )
             if cursor.rowcount:
                 added += 1
                 detail = {"with": theirs, "how": how}
-                attendees.log(db, event.id, mine, "contact_added", station=station, detail=detail)
+                attendees.log(db, event.id, mine, "contact_added", desk=desk, detail=detail)
     log.info("contact %s <-> %s how=%s new=%s", owner_id, other_id, how, bool(added))
     return added > 0
 
@@ -170,7 +170,7 @@ class DeskScan:
     created: bool = False
     #: True when an earlier first scan had run out of time and this scan started afresh.
     expired: bool = False
-    #: What the station keeps until the next scan: {"attendee_id", "at"}, or None.
+    #: What the desk keeps until the next scan: {"attendee_id", "at"}, or None.
     pending: dict[str, Any] | None = None
 
 
@@ -180,7 +180,7 @@ def desk_scan(
     scanned: str,
     pending: dict[str, Any] | None,
     *,
-    station: str,
+    desk: str,
     now: float,
 ) -> DeskScan:
     """One badge scanned in swap mode: the first of a pair waits, the second swaps both."""
@@ -189,7 +189,7 @@ def desk_scan(
         raise ContactError("no_code", "No badge code in what was scanned.")
     attendee = attendees.by_code(db, code)
     if attendee is None or attendee["event_id"] != event.id:
-        log.info("denied: desk swap with unknown code at %s", station or "-")
+        log.info("denied: desk swap with unknown code at %s", desk or "-")
         raise ContactError("unknown_code", "Unknown badge.")
     first = None
     expired = False
@@ -207,14 +207,14 @@ def desk_scan(
         )
     if first["id"] == attendee["id"]:
         raise ContactError("same_badge", "The same badge twice.")
-    created = swap(db, event, first["id"], attendee["id"], how="desk", station=station)
+    created = swap(db, event, first["id"], attendee["id"], how="desk", desk=desk)
     return DeskScan(attendee, first=first, created=created)
 
 
 def pending_attendee(
     db: Database, pending: dict[str, Any] | None, *, now: float
 ) -> dict[str, Any] | None:
-    """The first badge a station still waits to pair, or None when none or out of time."""
+    """The first badge a desk still waits to pair, or None when none or out of time."""
     if not pending or now - float(pending.get("at", 0)) > SWAP_WINDOW_SECONDS:
         return None
     try:

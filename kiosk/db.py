@@ -39,6 +39,8 @@ _threads = threading.local()
 RECENT_SECONDS = 1.0
 # Bumped after every write transaction of this process that may change what recent() keeps.
 _version = 0
+# Bumped after every write transaction of this process (check-ins included).
+_writes = 0
 _version_lock = threading.Lock()
 _recent: weakref.WeakKeyDictionary[Database, dict[Any, tuple[int, float, Any]]] = (
     weakref.WeakKeyDictionary()
@@ -137,14 +139,26 @@ def transaction(db: Database, *, attendees_only: bool = False) -> Iterator[Datab
         else:
             db.conn.commit()
         finally:
-            if not attendees_only:
-                _changed()
+            _changed(settings_too=not attendees_only)
 
 
-def _changed() -> None:
-    global _version
+def _changed(*, settings_too: bool) -> None:
+    global _version, _writes
     with _version_lock:
-        _version += 1
+        _writes += 1
+        if settings_too:
+            _version += 1
+
+
+def write_generation() -> int:
+    """A number that changes after every write transaction of this process: what is computed
+    from the data (the desks' counters) is good while it stays the same."""
+    return _writes
+
+
+def database_file(db: Database) -> str:
+    """The file of a connection's main database (a key for what is kept per database)."""
+    return db.conn.execute("PRAGMA database_list").fetchone()[2]
 
 
 def recent(db: Database, key: Any, load: Callable[[], Any]) -> Any:
@@ -446,3 +460,12 @@ def m008_audit(db: Database) -> None:
         defaults={"rows": 0, "detail": "{}"},
     )
     db["audit"].create_index(["event_id", "at"])
+
+
+@migrations()
+def m009_desks(db: Database) -> None:
+    # One word for a check-in point: "desk", in tables and columns as in the code and the UI.
+    db.execute("ALTER TABLE stations RENAME TO desks")
+    db.execute("ALTER TABLE attendees RENAME COLUMN checked_in_station TO checked_in_desk")
+    db.execute("ALTER TABLE attendee_log RENAME COLUMN station TO desk")
+    db.execute("ALTER TABLE contacts RENAME COLUMN station TO desk")

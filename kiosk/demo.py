@@ -241,5 +241,5 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
         for attendee in rng.sample(created, CHECKED_IN):
             arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
             at = arrival.isoformat(timespec="milliseconds")
-            checkin.check_in(db, event, attendee["id"], station="Eingang", at=at, how="demo")
+            checkin.check_in(db, event, attendee["id"], desk="Eingang", at=at, how="demo")
     return event, True

@@ -250,7 +250,7 @@ def attendees_table(db: Database, event: Event, lang: str = "de") -> Table:
                 _consent(a["consent_share_contact"], lang),
                 _w("yes" if a["id"] in walk_ins else "no", lang),
                 _stamp(a["checked_in_at"]),
-                a.get("checked_in_station") or "",
+                a.get("checked_in_desk") or "",
                 _stamp(a.get("checked_out_at")),
             ]
         )
@@ -292,7 +292,7 @@ def checkins_table(db: Database, event: Event, lang: str = "de") -> Table:
     marks = ",".join("?" * len(LOG_ACTIONS))
     entries = kdb.rows(
         db,
-        f"""SELECT l.at, l.action, l.station AS desk, l.detail, a.code, a.first_name, a.last_name,
+        f"""SELECT l.at, l.action, l.desk, l.detail, a.code, a.first_name, a.last_name,
         a.organisation, a.organisation_type FROM attendee_log l
         LEFT JOIN attendees a ON a.id = l.attendee_id
         WHERE l.event_id = ? AND l.action IN ({marks}) ORDER BY l.id""",

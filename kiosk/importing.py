@@ -1271,7 +1271,7 @@ def _create_many(db: Database, event: Event, items: list[attendees.AttendeeData]
         attendee_id = db.conn.execute(sql, values).lastrowid
         log_rows.append((event.id, attendee_id, stamp, "created", "", detail))
     db.conn.executemany(
-        "INSERT INTO attendee_log (event_id, attendee_id, at, action, station, detail) "
+        "INSERT INTO attendee_log (event_id, attendee_id, at, action, desk, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         log_rows,
     )
@@ -1285,7 +1285,7 @@ def _log_import(db: Database, event: Event, result: Result) -> int:
             "attendee_id": None,
             "at": kdb.now(),
             "action": "imported",
-            "station": "",
+            "desk": "",
             "detail": json.dumps(
                 {
                     "how": HOW,

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from kiosk import attendees, badges, checkin, events
+from kiosk import attendees, badges, desks, events
 from kiosk.attendees import AttendeeData
 from kiosk.web.roles import DESK
 
@@ -174,9 +174,9 @@ def test_desk_gets_a_single_badge_pdf(
     person = people[2]
     anonymous = client.get(f"/badges/{person['id']}.pdf")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    desk = checkin.add_station(db, "Eingang")
+    desk = desks.add(db, "Eingang")
     with client.session_transaction() as session:
-        session.update(role=DESK, station=desk["name"], station_id=desk["id"])
+        session.update(role=DESK, desk=desk["name"], desk_id=desk["id"])
     with app.test_request_context():
         assert url_for("badges.single", attendee_id=person["id"]) == f"/badges/{person['id']}.pdf"
     response = client.get(f"/badges/{person['id']}.pdf")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import attendees, checkin, demo, events, exports, namesearch
+from kiosk import arrivals, attendees, checkin, demo, events, exports, links, namesearch
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 from kiosk.checkin import CheckinError
@@ -85,12 +85,12 @@ def test_codes_never_contain_the_letters_qwertz_swaps() -> None:
 
 def test_scan_checks_in_once_with_time_desk_and_log(db: Any, event: events.Event) -> None:
     anna = person(db, event)
-    result = checkin.scan(db, event, anna["code"], station="Eingang 1")
+    result = checkin.scan(db, event, anna["code"], desk="Eingang 1")
     assert result.attendee["checked_in_at"] == result.at
-    assert result.attendee["checked_in_station"] == "Eingang 1"
+    assert result.attendee["checked_in_desk"] == "Eingang 1"
     assert result.again is False
     entry = attendees.history(db, anna["id"])[-1]
-    assert (entry["action"], entry["station"]) == ("checked_in", "Eingang 1")
+    assert (entry["action"], entry["desk"]) == ("checked_in", "Eingang 1")
 
 
 def test_scan_of_a_qwertz_mangled_badge_url_checks_in(db: Any, event: events.Event) -> None:
@@ -103,12 +103,12 @@ def test_second_scan_is_already_checked_in_with_when_and_where(
     db: Any, event: events.Event
 ) -> None:
     anna = person(db, event)
-    first = checkin.scan(db, event, anna["code"], station="Eingang 1")
+    first = checkin.scan(db, event, anna["code"], desk="Eingang 1")
     with pytest.raises(CheckinError) as caught:
-        checkin.scan(db, event, anna["code"], station="Eingang 2")
+        checkin.scan(db, event, anna["code"], desk="Eingang 2")
     assert caught.value.code == "already_checked_in"
     assert caught.value.attendee["checked_in_at"] == first.at
-    assert caught.value.attendee["checked_in_station"] == "Eingang 1"
+    assert caught.value.attendee["checked_in_desk"] == "Eingang 1"
     assert actions(db, anna["id"]).count("checked_in") == 1
 
 
@@ -173,7 +173,7 @@ def test_same_badge_on_eight_desks_at_once_checks_in_exactly_once(
         conn = kdb.connect(app.config["DATABASE"])
         barrier.wait()
         try:
-            checkin.scan(conn, event, anna["code"], station=f"Desk {n}")
+            checkin.scan(conn, event, anna["code"], desk=f"Desk {n}")
             outcomes.append("ok")
         except CheckinError as exc:
             outcomes.append(exc.code)
@@ -202,7 +202,7 @@ from kiosk import db as kdb
 db = kdb.connect({app.config["DATABASE"]!r})
 event = events.get(db, {event.id})
 for code in sys.stdin.read().split():
-    checkin.scan(db, event, code, station="Rush")
+    checkin.scan(db, event, code, desk="Rush")
     print(code, flush=True)
 """
     proc = subprocess.Popen(
@@ -236,7 +236,7 @@ def test_undo_needs_a_reason(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     checkin.scan(db, event, anna["code"])
     with pytest.raises(CheckinError) as caught:
-        checkin.undo(db, event, anna["id"], reason="  ", station="Eingang")
+        checkin.undo(db, event, anna["id"], reason="  ", desk="Eingang")
     assert caught.value.code == "reason_missing"
     assert attendees.get(db, anna["id"])["checked_in_at"] is not None
 
@@ -244,8 +244,8 @@ def test_undo_needs_a_reason(db: Any, event: events.Event) -> None:
 def test_undo_clears_the_checkin_and_logs_the_reason(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     checkin.scan(db, event, anna["code"])
-    undone = checkin.undo(db, event, anna["id"], reason="falsche Anna", station="Eingang")
-    assert undone["checked_in_at"] is None and undone["checked_in_station"] is None
+    undone = checkin.undo(db, event, anna["id"], reason="falsche Anna", desk="Eingang")
+    assert undone["checked_in_at"] is None and undone["checked_in_desk"] is None
     entry = attendees.history(db, anna["id"])[-1]
     assert entry["action"] == "checkin_undone" and entry["detail"]["reason"] == "falsche Anna"
     assert checkin.scan(db, event, anna["code"]).again is False
@@ -254,17 +254,17 @@ def test_undo_clears_the_checkin_and_logs_the_reason(db: Any, event: events.Even
 def test_undo_of_someone_not_checked_in_is_refused(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     with pytest.raises(CheckinError) as caught:
-        checkin.undo(db, event, anna["id"], reason="Versehen", station="Eingang")
+        checkin.undo(db, event, anna["id"], reason="Versehen", desk="Eingang")
     assert caught.value.code == "not_checked_in"
 
 
 def test_check_out_keeps_the_arrival_and_allows_coming_back(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     first = checkin.scan(db, event, anna["code"])
-    out = checkin.check_out(db, event, anna["id"], station="Ausgang")
+    out = checkin.check_out(db, event, anna["id"], desk="Ausgang")
     assert out["checked_out_at"] and out["checked_in_at"] == first.at
     with pytest.raises(CheckinError) as caught:
-        checkin.check_out(db, event, anna["id"], station="Ausgang")
+        checkin.check_out(db, event, anna["id"], desk="Ausgang")
     assert caught.value.code == "already_checked_out"
     back = checkin.scan(db, event, anna["code"])
     assert back.again is True
@@ -275,7 +275,7 @@ def test_check_out_keeps_the_arrival_and_allows_coming_back(db: Any, event: even
 def test_check_out_of_someone_not_checked_in_is_refused(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     with pytest.raises(CheckinError) as caught:
-        checkin.check_out(db, event, anna["id"], station="Ausgang")
+        checkin.check_out(db, event, anna["id"], desk="Ausgang")
     assert caught.value.code == "not_checked_in"
 
 
@@ -286,9 +286,9 @@ def test_walk_in_is_created_and_checked_in(db: Any, event: events.Event) -> None
     data = AttendeeData(
         first_name="Kemal", last_name="Kaya", organisation="Tischlerei", interests=["Inklusion"]
     )
-    result = checkin.walk_in(db, event, data, station="Eingang")
+    result = checkin.walk_in(db, event, data, desk="Eingang")
     kemal = result.attendee
-    assert kemal["checked_in_at"] and kemal["checked_in_station"] == "Eingang"
+    assert kemal["checked_in_at"] and kemal["checked_in_desk"] == "Eingang"
     assert kemal["interests"] == ["Inklusion"] and kemal["consent_matchmaking"] is None
     assert actions(db, kemal["id"]) == ["created", "checked_in"]
     assert attendees.history(db, kemal["id"])[0]["detail"]["how"] == "walk-in"
@@ -296,7 +296,7 @@ def test_walk_in_is_created_and_checked_in(db: Any, event: events.Event) -> None
 
 def test_walk_in_needs_a_name(db: Any, event: events.Event) -> None:
     with pytest.raises(attendees.AttendeeError) as caught:
-        checkin.walk_in(db, event, AttendeeData(organisation="Firma"), station="Eingang")
+        checkin.walk_in(db, event, AttendeeData(organisation="Firma"), desk="Eingang")
     assert caught.value.code == "name_missing"
 
 
@@ -305,7 +305,7 @@ def test_walk_in_with_a_broken_email_is_refused_and_nothing_stored(
 ) -> None:
     data = AttendeeData(first_name="Kemal", email="kemal@@example")
     with pytest.raises(attendees.AttendeeError) as caught:
-        checkin.walk_in(db, event, data, station="Eingang")
+        checkin.walk_in(db, event, data, desk="Eingang")
     assert caught.value.problems == [("email", "email_invalid")]
     assert attendees.list_for_event(db, event.id) == []
 
@@ -316,18 +316,18 @@ def test_walk_in_of_someone_registered_is_refused_unless_confirmed(
     anna = person(db, event, email="anna@example.org")
     data = AttendeeData(first_name="Anna", last_name="Müller", email="Anna@Example.org")
     with pytest.raises(CheckinError) as caught:
-        checkin.walk_in(db, event, data, station="Eingang")
+        checkin.walk_in(db, event, data, desk="Eingang")
     assert caught.value.code == "already_registered"
     assert caught.value.attendee["id"] == anna["id"]
     assert attendees.count(db, event.id)["registered"] == 1
-    twin = checkin.walk_in(db, event, data, station="Eingang", allow_duplicate=True)
+    twin = checkin.walk_in(db, event, data, desk="Eingang", allow_duplicate=True)
     assert twin.attendee["id"] != anna["id"]
 
 
 def test_consent_at_the_desk_is_recorded_with_how(db: Any, event: events.Event) -> None:
     anna = person(db, event)
     assert anna["consent_matchmaking"] is None
-    after = checkin.set_consent_at_desk(db, event, anna["id"], True, station="Eingang")
+    after = checkin.set_consent_at_desk(db, event, anna["id"], True, desk="Eingang")
     assert after["consent_matchmaking"] is True
     assert after["consent_matchmaking_how"] == "desk"
     assert actions(db, anna["id"])[-1] == "consent_given"
@@ -335,7 +335,7 @@ def test_consent_at_the_desk_is_recorded_with_how(db: Any, event: events.Event) 
 
 def test_private_link_uses_the_secret_not_the_badge_code(db: Any, event: events.Event) -> None:
     anna = person(db, event)
-    link = checkin.private_link("http://kiosk.test/", anna)
+    link = links.private_link("http://kiosk.test/", anna)
     assert link == f"http://kiosk.test/me/{anna['secret']}"
     assert anna["code"] not in link
 
@@ -351,9 +351,9 @@ def test_counters_count_arrivals_recent_ones_and_leave_out_cancelled(
     checkin.check_in(db, event, people[0]["id"], at=old)
     checkin.check_in(db, event, people[1]["id"])
     checkin.check_in(db, event, people[2]["id"])
-    checkin.check_out(db, event, people[2]["id"], station="A")
+    checkin.check_out(db, event, people[2]["id"], desk="A")
     db.execute("UPDATE attendees SET status = 'cancelled' WHERE id = ?", [people[4]["id"]])
-    assert checkin.counters(db, event) == {"registered": 4, "arrived": 3, "here": 2, "recent": 2}
+    assert arrivals.counters(db, event) == {"registered": 4, "arrived": 3, "here": 2, "recent": 2}
 
 
 def test_arrivals_over_time_fills_empty_slots(db: Any, event: events.Event) -> None:
@@ -362,57 +362,19 @@ def test_arrivals_over_time_fills_empty_slots(db: Any, event: events.Event) -> N
     for who, minutes in ((a, 2), (b, 5), (c, 50)):
         at = (base + timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
         checkin.check_in(db, event, who["id"], at=at)
-    slots = checkin.arrivals_over_time(db, event, bucket_minutes=15)
+    slots = arrivals.over_time(db, event, bucket_minutes=15)
     assert [s["count"] for s in slots] == [2, 0, 0, 1]
     assert slots[0]["start"] == base
 
 
 def test_checkin_log_csv_neutralises_formulas(db: Any, event: events.Event) -> None:
     evil = person(db, event, "=HYPERLINK(1)", "+49", organisation="@SUM(A1)")
-    checkin.scan(db, event, evil["code"], station="-Eingang")
-    checkin.undo(db, event, evil["id"], reason="=1+1", station="Eingang")
+    checkin.scan(db, event, evil["code"], desk="-Eingang")
+    checkin.undo(db, event, evil["id"], reason="=1+1", desk="Eingang")
     text = exports.export(db, event, "checkins", "csv", who="test").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'+49" in text and "'@SUM(A1)" in text
     assert "'-Eingang" in text and "'=1+1" in text
     assert ";=" not in text and ";+" not in text and ";@" not in text
-
-
-# -- desks ----------------------------------------------------------------------------------------
-
-
-def test_desk_link_works_once(db: Any) -> None:
-    desk = checkin.add_station(db, "Eingang links", "desk")
-    token = checkin.new_station_link(db, desk["id"])
-    assert checkin.use_station_link(db, token)["name"] == "Eingang links"
-    with pytest.raises(CheckinError) as caught:
-        checkin.use_station_link(db, token)
-    assert caught.value.code == "link_invalid"
-
-
-def test_expired_desk_link_is_refused(db: Any) -> None:
-    desk = checkin.add_station(db, "Tablet", "self")
-    token = checkin.new_station_link(db, desk["id"])
-    db.execute("UPDATE stations SET link_expires_at = '2000-01-01T00:00:00+00:00'")
-    with pytest.raises(CheckinError) as caught:
-        checkin.use_station_link(db, token)
-    assert caught.value.code == "link_invalid"
-
-
-def test_desk_needs_a_name_and_a_known_mode(db: Any) -> None:
-    for name, mode in (("", "desk"), ("Eingang", "chef")):
-        with pytest.raises(CheckinError) as caught:
-            checkin.add_station(db, name, mode)
-        assert caught.value.code == "station_invalid"
-
-
-def test_removed_desk_no_longer_exists_and_a_changed_mode_shows_at_once(db: Any) -> None:
-    desk = checkin.add_station(db, "Eingang", "desk")
-    assert checkin.current_station(db, desk["id"], "Eingang")["mode"] == "desk"
-    checkin.add_station(db, "Eingang", "self")  # the organiser turns it into a self tablet
-    assert checkin.current_station(db, desk["id"], "Eingang")["mode"] == "self"
-    assert checkin.current_station(db, desk["id"], "Ausgang") is None
-    checkin.remove_station(db, desk["id"])
-    assert checkin.current_station(db, desk["id"], "Eingang") is None
 
 
 # -- name search ----------------------------------------------------------------------------------
@@ -523,7 +485,7 @@ def test_cli_checkin_exit_code_says_whether_it_checked_in(runner: Any) -> None:
     event = events.current(database)
     anna = person(database, event)
     database.close()
-    first = runner.invoke("checkin", f"http://kiosk.test/b/{anna['code']}", "--station", "Tür")
+    first = runner.invoke("checkin", f"http://kiosk.test/b/{anna['code']}", "--desk", "Tür")
     assert first.exit_code == 0, first.output
     assert "Checked in: Anna Müller" in first.output and "'Tür'" in first.output
     again = runner.invoke("checkin", anna["code"])
@@ -531,7 +493,16 @@ def test_cli_checkin_exit_code_says_whether_it_checked_in(runner: Any) -> None:
     unknown = runner.invoke("checkin", attendees.new_code(), "--event", event.slug)
     assert unknown.exit_code == 1 and "Unknown badge code" in unknown.output
     listed = json.loads(runner.invoke("attendees", "--json").output)
-    assert listed[0]["checked_in_station"] == "Tür"
+    assert listed[0]["checked_in_desk"] == "Tür"
+
+
+def test_cli_checkin_still_takes_the_older_station_option(runner: Any) -> None:
+    assert runner.invoke("event", "create", "Brunch").exit_code == 0
+    database = kdb.connect(Path(runner.data_dir) / "kiosk.sqlite3")
+    anna = person(database, events.current(database))
+    database.close()
+    result = runner.invoke("checkin", anna["code"], "--station", "Tür 2")
+    assert result.exit_code == 0 and "at desk 'Tür 2'" in result.output
 
 
 # -- printing at the desk -------------------------------------------------------------------------
@@ -541,7 +512,7 @@ def test_without_a_printer_nothing_is_sent_to_print(db: Any, event: events.Event
     anna = person(db, event)
     assert checkin.desk_printer(db) == ""
     assert not checkin.print_in_background(
-        db, event, anna["id"], public_url="http://kiosk.test", station="Eingang"
+        db, event, anna["id"], public_url="http://kiosk.test", desk="Eingang"
     )
 
 
@@ -554,5 +525,5 @@ def test_a_failed_print_is_a_checkin_error(
     badges.save_print_settings(db, single_printer="kiosk-test-printer")
     monkeypatch.setenv("PATH", "")  # no CUPS `lp` here: the printer cannot take the job
     with pytest.raises(CheckinError) as caught:
-        checkin.print_badge(db, event, anna["id"], public_url="http://kiosk.test", station="E")
+        checkin.print_badge(db, event, anna["id"], public_url="http://kiosk.test", desk="E")
     assert caught.value.code == "print_failed"

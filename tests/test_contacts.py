@@ -7,7 +7,7 @@ import re
 import pytest
 import vobject
 
-from kiosk import attendees, checkin, contacts, events
+from kiosk import attendees, contacts, desks, events
 from kiosk import db as kdb
 from kiosk.contacts import ContactError
 
@@ -237,10 +237,10 @@ def test_vcard_filename_is_plain() -> None:
 
 
 def test_desk_pairs_two_badges_within_the_window(db, event, anna, ben) -> None:
-    first = contacts.desk_scan(db, event, anna["code"], None, station="Eingang", now=1000.0)
+    first = contacts.desk_scan(db, event, anna["code"], None, desk="Eingang", now=1000.0)
     assert first.first is None and first.pending == {"attendee_id": anna["id"], "at": 1000.0}
     url = f"https://kiosk.example/b/{ben['code'].lower()}"
-    second = contacts.desk_scan(db, event, url, first.pending, station="Eingang", now=1029.0)
+    second = contacts.desk_scan(db, event, url, first.pending, desk="Eingang", now=1029.0)
     assert second.first["id"] == anna["id"] and second.attendee["id"] == ben["id"]
     assert second.created is True and second.pending is None
     assert contact_rows(db) == [
@@ -250,8 +250,8 @@ def test_desk_pairs_two_badges_within_the_window(db, event, anna, ben) -> None:
 
 
 def test_desk_starts_afresh_after_thirty_seconds(db, event, anna, ben) -> None:
-    first = contacts.desk_scan(db, event, anna["code"], None, station="", now=1000.0)
-    late = contacts.desk_scan(db, event, ben["code"], first.pending, station="", now=1031.0)
+    first = contacts.desk_scan(db, event, anna["code"], None, desk="", now=1000.0)
+    late = contacts.desk_scan(db, event, ben["code"], first.pending, desk="", now=1031.0)
     assert late.expired is True and late.first is None
     assert late.pending["attendee_id"] == ben["id"]
     assert contact_rows(db) == []
@@ -260,31 +260,31 @@ def test_desk_starts_afresh_after_thirty_seconds(db, event, anna, ben) -> None:
 
 
 def test_desk_refuses_the_same_badge_twice_and_unknown_badges(db, event, anna) -> None:
-    first = contacts.desk_scan(db, event, anna["code"], None, station="", now=0.0)
+    first = contacts.desk_scan(db, event, anna["code"], None, desk="", now=0.0)
     with pytest.raises(ContactError) as info:
-        contacts.desk_scan(db, event, anna["code"], first.pending, station="", now=1.0)
+        contacts.desk_scan(db, event, anna["code"], first.pending, desk="", now=1.0)
     assert info.value.code == "same_badge"
     with pytest.raises(ContactError) as info:
-        contacts.desk_scan(db, event, "0" * 20, None, station="", now=1.0)
+        contacts.desk_scan(db, event, "0" * 20, None, desk="", now=1.0)
     assert info.value.code == "unknown_code"
     with pytest.raises(ContactError) as info:
-        contacts.desk_scan(db, event, "hallo", None, station="", now=1.0)
+        contacts.desk_scan(db, event, "hallo", None, desk="", now=1.0)
     assert info.value.code == "no_code"
     other_event = events.create(db, "Anderes Treffen")
     stranger = person(db, other_event, "Cem", "Yilmaz")
     with pytest.raises(ContactError) as info:
-        contacts.desk_scan(db, event, stranger["code"], None, station="", now=1.0)
+        contacts.desk_scan(db, event, stranger["code"], None, desk="", now=1.0)
     assert info.value.code == "unknown_code"
 
 
 @pytest.fixture
 def desk(db, client):
     """A client enabled as the desk 'Eingang'."""
-    desk_station = checkin.add_station(db, "Eingang")
+    enabled = desks.add(db, "Eingang")
     with client.session_transaction() as session:
         session["role"] = "desk"
-        session["station"] = desk_station["name"]
-        session["station_id"] = desk_station["id"]
+        session["desk"] = enabled["name"]
+        session["desk_id"] = enabled["id"]
     return client
 
 
@@ -306,8 +306,8 @@ def test_desk_swap_route_shows_both_names(db, event, desk, anna, ben) -> None:
     assert "teilt E-Mail und Telefon" in html and "teilt nur Name" in html
     assert contacts.has_contact(db, anna["id"], ben["id"])
     assert contacts.has_contact(db, ben["id"], anna["id"])
-    [row] = kdb.rows(db, "SELECT station FROM contacts WHERE owner_id = ?", [anna["id"]])
-    assert row["station"] == "Eingang"
+    [row] = kdb.rows(db, "SELECT desk FROM contacts WHERE owner_id = ?", [anna["id"]])
+    assert row["desk"] == "Eingang"
     # The next scan starts a new pair.
     again = desk.post("/desk/swap", data={"code": ben["code"]}, headers={"HX-Request": "true"})
     assert "zweiten Badge" in again.get_data(as_text=True)

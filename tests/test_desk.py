@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import attendees, audit, checkin, events
+from kiosk import attendees, audit, checkin, desks, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -33,8 +33,8 @@ def outcome(response: Any) -> str:
 
 def desk_client(app: Any, db: Any, name: str = "Eingang 1", mode: str = "desk") -> Any:
     """A fresh browser that opened a one-time desk link."""
-    desk = checkin.add_station(db, name, mode)
-    token = checkin.new_station_link(db, desk["id"])
+    desk = desks.add(db, name, mode)
+    token = desks.new_link(db, desk["id"])
     client = app.test_client()
     response = client.get(f"/desk/join/{token}")
     assert response.status_code == 302
@@ -64,8 +64,8 @@ def test_desk_link_makes_a_desk_that_cannot_reach_organiser_pages(
 
 
 def test_desk_link_works_only_once(app: Any, db: Any, event: events.Event) -> None:
-    station = checkin.add_station(db, "Eingang", "desk")
-    token = checkin.new_station_link(db, station["id"])
+    enabled = desks.add(db, "Eingang", "desk")
+    token = desks.new_link(db, enabled["id"])
     assert app.test_client().get(f"/desk/join/{token}").status_code == 302
     second = app.test_client()
     assert second.get(f"/desk/join/{token}").status_code == 403
@@ -74,7 +74,7 @@ def test_desk_link_works_only_once(app: Any, db: Any, event: events.Event) -> No
 
 def test_removed_desk_loses_access(app: Any, db: Any, event: events.Event) -> None:
     client = desk_client(app, db, "Eingang")
-    checkin.remove_station(db, kdb.one(db, "SELECT id FROM stations")["id"])
+    desks.remove(db, kdb.one(db, "SELECT id FROM desks")["id"])
     polled = client.get("/desk/counters", headers=HX)
     assert polled.headers["HX-Redirect"].startswith("/login")
     response = client.get("/desk/")
@@ -87,7 +87,7 @@ def test_a_removed_desk_gets_nothing_from_other_pages_either(
     client = desk_client(app, db, "Eingang")
     for path in (f"/badges/{anna['id']}.pdf", f"/suggestions/desk/{anna['id']}", "/desk/swap"):
         assert client.get(path).status_code == 200, path  # while the desk exists
-    checkin.remove_station(db, kdb.one(db, "SELECT id FROM stations")["id"])
+    desks.remove(db, kdb.one(db, "SELECT id FROM desks")["id"])
     for path in (f"/badges/{anna['id']}.pdf", f"/suggestions/desk/{anna['id']}"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
@@ -119,7 +119,7 @@ def test_scan_shows_the_welcome_card_with_desk_name(desk: Any, db: Any, anna: An
     assert "Willkommen, Anna!" in html and "Max-Eyth-Schule" in html
     assert '<div id="hits" class="hits" hx-swap-oob="true">' in html
     assert "<html" not in html  # a fragment, not a page
-    assert attendees.get(db, anna["id"])["checked_in_station"] == "Eingang 1"
+    assert attendees.get(db, anna["id"])["checked_in_desk"] == "Eingang 1"
 
 
 def test_scan_of_the_qwertz_mangled_url_checks_in(desk: Any, anna: Any) -> None:
@@ -303,7 +303,7 @@ def test_walk_in_form_creates_checks_in_and_shows_the_welcome(
     page = desk.get("/desk/")
     assert outcome(page) == "walk_in" and "Willkommen, Kemal!" in page.get_data(as_text=True)
     kemal = attendees.list_for_event(db, event.id, query="Kaya")[0]
-    assert kemal["checked_in_station"] == "Eingang 1"
+    assert kemal["checked_in_desk"] == "Eingang 1"
     assert kemal["consent_matchmaking"] is True and kemal["consent_share_contact"] is False
     assert kemal["interests"] == ["Inklusion", "Mentoring"]
 
@@ -365,7 +365,7 @@ def test_a_desk_turned_into_a_self_tablet_becomes_one_at_once(
     desk: Any, db: Any, anna: Any
 ) -> None:
     assert desk.get("/desk/walkin").status_code == 200
-    checkin.add_station(db, "Eingang 1", "self")
+    desks.add(db, "Eingang 1", "self")
     assert desk.get("/desk/walkin").status_code == 403
     assert desk.get("/desk/").location.endswith("/desk/self")
 
@@ -427,7 +427,7 @@ def test_checkin_log_csv_download_is_neutralised_and_audited(
     organiser: Any, db: Any, event: events.Event
 ) -> None:
     evil = attendees.create(db, event, AttendeeData(first_name="=cmd|' /C calc'!A0"), how="t")
-    checkin.check_in(db, event, evil["id"], station="Eingang")
+    checkin.check_in(db, event, evil["id"], desk="Eingang")
     response = organiser.get("/admin/dashboard/checkins.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]

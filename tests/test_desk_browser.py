@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from kiosk import attendees, checkin, events
+from kiosk import attendees, desks, events
 from kiosk.attendees import AttendeeData
 
 #: Milliseconds between two keys of a USB scanner (they type fast, but not instantly).
@@ -38,8 +38,8 @@ def venue(live_server: Any) -> dict[str, Any]:
 def open_desk(browser: Any, live_server: Any, name: str, mode: str = "desk") -> Any:
     """A new browser context (its own cookies) that opened a one-time desk link."""
     db = live_server.db()
-    station = checkin.add_station(db, name, mode)
-    token = checkin.new_station_link(db, station["id"])
+    enabled = desks.add(db, name, mode)
+    token = desks.new_link(db, enabled["id"])
     db.close()
     context = browser.new_context(locale="de-DE", base_url=live_server.url)
     context.set_default_timeout(10_000)
@@ -123,7 +123,7 @@ def test_walk_in_end_to_end(desk: Any, live_server: Any, venue: Any) -> None:
     db = live_server.db()
     fatma = attendees.list_for_event(db, venue["event"].id, query="Öztürk")[0]
     db.close()
-    assert fatma["checked_in_station"] == "Eingang 1" and fatma["consent_matchmaking"] is True
+    assert fatma["checked_in_desk"] == "Eingang 1" and fatma["consent_matchmaking"] is True
 
 
 def test_two_desks_both_see_the_counter_change(
@@ -200,8 +200,8 @@ def test_camera_scans_a_badge(browser: Any, live_server: Any, venue: Any, tmp_pa
     video = tmp_path / "badge.y4m"
     y4m_video(video, f"http://kiosk.test/b/{venue['kaya']['code']}")
     db = live_server.db()
-    station = checkin.add_station(db, "Kamera", "desk")
-    token = checkin.new_station_link(db, station["id"])
+    enabled = desks.add(db, "Kamera", "desk")
+    token = desks.new_link(db, enabled["id"])
     db.close()
     chromium = browser.browser_type.launch(
         executable_path=CHROMIUM,

@@ -91,7 +91,7 @@ def test_check_ins_keep_what_is_read_on_every_request(db, event) -> None:
     anna = attendees.create(db, event, AttendeeData(first_name="Anna", last_name="M"), how="t")
     loads = []
     kdb.recent(db, "probe", lambda: loads.append(1))
-    checkin.check_in(db, event, anna["id"], station="Eingang")
+    checkin.check_in(db, event, anna["id"], desk="Eingang")
     kdb.recent(db, "probe", lambda: loads.append(1))
     assert loads == [1]  # a check-in does not change events or desks: nothing read again
     events.rename(db, event.id, "Neuer Name")

@@ -40,7 +40,7 @@ def test_security_headers_are_set(client) -> None:
 def test_desk_session_cannot_reach_organiser_pages(client) -> None:
     with client.session_transaction() as session:
         session["role"] = "desk"
-        session["station"] = "Eingang"
+        session["desk"] = "Eingang"
     assert client.get("/admin/").status_code == 403
     assert client.get("/admin/attendees").status_code == 403
 

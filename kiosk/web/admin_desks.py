@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import checkin, exports
+from kiosk import arrivals, desks, exports
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import (
     COUNTER_POLL_SECONDS,
@@ -20,7 +20,7 @@ from kiosk.web.pages import (
     redirect_after_post,
     render,
 )
-from kiosk.web.roles import become_station
+from kiosk.web.roles import become_desk
 
 #: Session key holding a fresh desk link until the page has shown it once.
 NEW_LINK = "desk_new_link"
@@ -33,16 +33,16 @@ MAX_BAR_STEP = 48
 
 
 @bp.get("/desks")
-def desks() -> Response:
+def desk_list() -> Response:
     event = event_or_404()
     link = session.pop(NEW_LINK, None)
     return render(
         "admin/desks.html",
         event=event,
-        stations=checkin.stations(get_db(), event),
+        desks=desks.for_event(get_db(), event),
         link=link,
         link_qr=qr_svg(link["url"]) if link else "",
-        modes=checkin.MODES,
+        modes=desks.MODES,
     )
 
 
@@ -51,51 +51,49 @@ def desk_add() -> Response:
     """Name a desk; then this browser becomes it, or a one-time link for another device is made."""
     db = get_db()
     try:
-        desk = checkin.add_station(
-            db, request.form.get("name", ""), request.form.get("mode") or checkin.DESK
-        )
-    except checkin.CheckinError:
+        desk = desks.add(db, request.form.get("name", ""), request.form.get("mode") or desks.DESK)
+    except desks.DeskError:
         flash(_("Bitte einen Namen für den Desk angeben."), "error")
-        return redirect_after_post("admin.desks")
+        return redirect_after_post("admin.desk_list")
     if request.form.get("action") == "here":
-        become_station(desk)
+        become_desk(desk)
         return redirect(url_for("desk.index"), code=303)
     return _new_link(desk["id"])
 
 
-@bp.post("/desks/<int:station_id>/link")
-def desk_link(station_id: int) -> Response:
-    return _new_link(station_id)
+@bp.post("/desks/<int:desk_id>/link")
+def desk_link(desk_id: int) -> Response:
+    return _new_link(desk_id)
 
 
-def _new_link(station_id: int) -> Response:
+def _new_link(desk_id: int) -> Response:
     db = get_db()
     try:
-        token = checkin.new_station_link(db, station_id)
-    except checkin.CheckinError:
+        token = desks.new_link(db, desk_id)
+    except desks.DeskError:
         abort(404)
-    desk = checkin.station(db, station_id)
+    desk = desks.get(db, desk_id)
     path = url_for("desk.join", token=token)
     session[NEW_LINK] = {"name": desk["name"], "url": public_url() + path}
-    return redirect_after_post("admin.desks")
+    return redirect_after_post("admin.desk_list")
 
 
-@bp.post("/desks/<int:station_id>/here")
-def desk_here(station_id: int) -> Response:
+@bp.post("/desks/<int:desk_id>/here")
+def desk_here(desk_id: int) -> Response:
     """This browser becomes the desk (and stops being the organiser's)."""
     try:
-        desk = checkin.station(get_db(), station_id)
-    except checkin.CheckinError:
+        desk = desks.get(get_db(), desk_id)
+    except desks.DeskError:
         abort(404)
-    become_station(desk)
+    become_desk(desk)
     return redirect(url_for("desk.index"), code=303)
 
 
-@bp.post("/desks/<int:station_id>/delete")
-def desk_delete(station_id: int) -> Response:
-    checkin.remove_station(get_db(), station_id)
+@bp.post("/desks/<int:desk_id>/delete")
+def desk_delete(desk_id: int) -> Response:
+    desks.remove(get_db(), desk_id)
     flash(_("Desk entfernt: Geräte dieses Desks sind abgemeldet."), "ok")
-    return redirect_after_post("admin.desks")
+    return redirect_after_post("admin.desk_list")
 
 
 # -- dashboard ---------------------------------------------------------------------------------
@@ -137,16 +135,16 @@ def arrivals_chart(slots: list[dict[str, Any]]) -> dict[str, Any]:
 def dashboard() -> Response:
     db = get_db()
     event = event_or_404()
-    missing = checkin.not_arrived(db, event)
+    missing = arrivals.not_arrived(db, event)
     return render(
         "admin/dashboard.html",
         event=event,
-        counts=checkin.counters(db, event),
+        counts=arrivals.counters(db, event),
         poll_seconds=COUNTER_POLL_SECONDS,
-        chart=arrivals_chart(checkin.arrivals_over_time(db, event)),
+        chart=arrivals_chart(arrivals.over_time(db, event)),
         chart_poll_seconds=CHART_POLL_SECONDS,
-        bucket_minutes=checkin.CHART_BUCKET_MINUTES,
-        by_type=checkin.by_organisation_type(db, event),
+        bucket_minutes=arrivals.CHART_BUCKET_MINUTES,
+        by_type=arrivals.by_organisation_type(db, event),
         missing=missing,
     )
 
@@ -154,13 +152,13 @@ def dashboard() -> Response:
 @bp.get("/dashboard/chart")
 def dashboard_chart() -> Response:
     event = event_or_404()
-    chart = arrivals_chart(checkin.arrivals_over_time(get_db(), event))
+    chart = arrivals_chart(arrivals.over_time(get_db(), event))
     return render(
         "admin/_dashboard_chart.html",
         "admin/_dashboard_chart.html",
         chart=chart,
         chart_poll_seconds=CHART_POLL_SECONDS,
-        bucket_minutes=checkin.CHART_BUCKET_MINUTES,
+        bucket_minutes=arrivals.CHART_BUCKET_MINUTES,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import attendees, checkin, events, links, namesearch
+from kiosk import arrivals, attendees, checkin, desks, events, links, namesearch
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.pages import (
@@ -21,7 +21,7 @@ from kiosk.web.pages import (
     qr_svg,
     render,
 )
-from kiosk.web.roles import become_station, self_check_in, station
+from kiosk.web.roles import become_desk, desk_name, self_check_in
 
 log = logging.getLogger("kiosk.desk")
 
@@ -122,7 +122,7 @@ def _checked_in(
 ) -> dict[str, Any]:
     outcome = outcome_of(result)
     outcome["printing"] = checkin.print_after_check_in(
-        get_db(), event, result, walk_in=walk_in, public_url=public_url(), station=station()
+        get_db(), event, result, walk_in=walk_in, public_url=public_url(), desk=desk_name()
     )
     return outcome
 
@@ -149,8 +149,8 @@ def index() -> Response:
     return render(
         "desk/index.html",
         event=event,
-        station=station(),
-        counts=checkin.live_counters(get_db(), event) if event else None,
+        desk_name=desk_name(),
+        counts=arrivals.live_counters(get_db(), event) if event else None,
         poll_seconds=COUNTER_POLL_SECONDS,
         **context,
     )
@@ -161,7 +161,7 @@ def scan() -> Response:
     event = event_or_404()
     text = request.form.get("code", "")
     try:
-        outcome = _checked_in(event, checkin.scan(get_db(), event, text, station=station()))
+        outcome = _checked_in(event, checkin.scan(get_db(), event, text, desk=desk_name()))
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
         if exc.code == checkin.UNKNOWN_CODE and not attendees.find_code(text):
@@ -182,7 +182,7 @@ def search() -> Response:
 @bp.get("/counters")
 def counters() -> Response:
     event = event_or_404()
-    counts = checkin.live_counters(get_db(), event)
+    counts = arrivals.live_counters(get_db(), event)
     return render(
         "desk/_counters.html",
         "desk/_counters.html",
@@ -218,7 +218,7 @@ def qr(attendee_id: int) -> Response:
 def check_in(attendee_id: int) -> Response:
     event = event_or_404()
     try:
-        result = checkin.check_in(get_db(), event, attendee_id, station=station(), how="search")
+        result = checkin.check_in(get_db(), event, attendee_id, desk=desk_name(), how="search")
         outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -230,7 +230,7 @@ def undo(attendee_id: int) -> Response:
     event = event_or_404()
     reason = request.form.get("reason", "")
     try:
-        checkin.undo(get_db(), event, attendee_id, reason=reason, station=station())
+        checkin.undo(get_db(), event, attendee_id, reason=reason, desk=desk_name())
         outcome = {"kind": "undone", "attendee_id": attendee_id}
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -241,7 +241,7 @@ def undo(attendee_id: int) -> Response:
 def check_out(attendee_id: int) -> Response:
     event = event_or_404()
     try:
-        checkin.check_out(get_db(), event, attendee_id, station=station())
+        checkin.check_out(get_db(), event, attendee_id, desk=desk_name())
         outcome = {"kind": "checked_out", "attendee_id": attendee_id}
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -253,7 +253,7 @@ def consent(attendee_id: int) -> Response:
     event = event_or_404()
     given = request.form.get("given") == "yes"
     try:
-        checkin.set_consent_at_desk(get_db(), event, attendee_id, given, station=station())
+        checkin.set_consent_at_desk(get_db(), event, attendee_id, given, desk=desk_name())
         outcome = {"kind": "consent", "attendee_id": attendee_id, "fresh": True}
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -273,7 +273,7 @@ def _walkin_form(data: attendees.AttendeeData, errors: dict[str, str], **extra: 
         errors=errors,
         organisation_types=attendees.ORGANISATION_TYPES,
         privacy_url=privacy_url(event),
-        station=station(),
+        desk_name=desk_name(),
         **extra,
     )
     if errors or extra.get("duplicate"):
@@ -293,7 +293,7 @@ def walkin() -> Response:
             get_db(),
             event,
             data,
-            station=station(),
+            desk=desk_name(),
             allow_duplicate=request.form.get("duplicate_ok") == "1",
         )
     except attendees.AttendeeError as exc:
@@ -321,7 +321,7 @@ def self_scan() -> Response:
     event = event_or_404()
     try:
         outcome = _checked_in(
-            event, checkin.scan(get_db(), event, request.form.get("code", ""), station=station())
+            event, checkin.scan(get_db(), event, request.form.get("code", ""), desk=desk_name())
         )
     except checkin.CheckinError as exc:
         # The tablet tells the person at the door only about their own badge, and never
@@ -339,9 +339,9 @@ def self_scan() -> Response:
 def join(token: str) -> Response:
     """The one-time desk link the organiser made: this device becomes that desk."""
     try:
-        desk = checkin.use_station_link(get_db(), token)
-    except checkin.CheckinError:
+        desk = desks.use_link(get_db(), token)
+    except desks.DeskError:
         log.warning("denied: unknown desk link from %s", request.remote_addr)
         return render("error.html", code=403, error=_("Dieser Desk-Link gilt nicht mehr.")), 403
-    become_station(desk)
-    return redirect(url_for("desk.self_page" if desk["mode"] == checkin.SELF else "desk.index"))
+    become_desk(desk)
+    return redirect(url_for("desk.self_page" if desk["mode"] == desks.SELF else "desk.index"))

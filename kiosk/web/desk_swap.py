@@ -10,7 +10,7 @@ from flask import Response, redirect, request, session, url_for
 from kiosk import attendees, contacts
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.pages import event_or_404, get_db, is_htmx, render
-from kiosk.web.roles import station
+from kiosk.web.roles import desk_name
 
 #: Session keys: the first badge waiting for its partner, and the last outcome to show.
 PENDING = "swap_pending"
@@ -55,7 +55,7 @@ def swap_scan() -> Response:
             event,
             request.form.get("code", ""),
             session.get(PENDING),
-            station=station(),
+            desk=desk_name(),
             now=time.time(),
         )
     except contacts.ContactError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from kiosk import checkin
+from kiosk import desks
 from kiosk.web.pages import get_db, is_htmx
 
 log = logging.getLogger("kiosk.web")
@@ -35,14 +35,14 @@ def start_session(**values: Any) -> None:
     session.permanent = bool(values)
 
 
-def become_station(desk: dict[str, Any]) -> None:
+def become_desk(desk: dict[str, Any]) -> None:
     """Turn this browser into the named desk (it stops being the organiser's)."""
-    start_session(role=DESK, station=desk["name"], station_id=desk["id"])
+    start_session(role=DESK, desk=desk["name"], desk_id=desk["id"])
 
 
-def station() -> str:
+def desk_name() -> str:
     """The desk name this browser checks people in under."""
-    return session.get("station") or checkin.DEFAULT_STATION
+    return session.get("desk") or desks.ORGANISER_DESK
 
 
 def to_login(next_path: str | None) -> Response:
@@ -74,15 +74,13 @@ def desk_gate() -> Response | None:
     if role() not in (ORGANISER, DESK):
         return to_login(request.full_path.rstrip("?"))
     if role() == DESK:
-        desk = checkin.current_station(
-            get_db(), session.get("station_id", 0), session.get("station", "")
-        )
+        desk = desks.current(get_db(), session.get("desk_id", 0), session.get("desk", ""))
         if desk is None:
-            log.warning("denied: removed desk %r", session.get("station"))
+            log.warning("denied: removed desk %r", session.get("desk"))
             start_session()
             return to_login(None)
-        g.station_mode = desk["mode"]
-        if desk["mode"] == checkin.SELF and request.endpoint not in SELF_ENDPOINTS:
+        g.desk_mode = desk["mode"]
+        if desk["mode"] == desks.SELF and request.endpoint not in SELF_ENDPOINTS:
             log.warning("denied: self check-in tablet tried %s", request.path)
             abort(403)
     return None
@@ -90,7 +88,7 @@ def desk_gate() -> Response | None:
 
 def self_check_in() -> bool:
     """True on a self check-in tablet (after ``desk_gate``)."""
-    return g.get("station_mode") == checkin.SELF
+    return g.get("desk_mode") == desks.SELF
 
 
 def desk_required(view: Callable[..., Any]) -> Callable[..., Any]:

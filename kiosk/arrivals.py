@@ -1,0 +1,114 @@
+"""The figures the organiser and the desks watch: who has arrived, when, from which kind of
+organisation, and who is still missing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk import attendees
+from kiosk import db as kdb
+from kiosk.events import Event
+
+#: What the desk counts as "just arrived".
+RECENT_MINUTES = 15
+#: The live counters are computed at most this often per event (20 desks poll every 2 s).
+COUNTER_CACHE_SECONDS = 1.0
+#: Bars in the arrivals chart are this many minutes wide.
+CHART_BUCKET_MINUTES = 15
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def counters(db: Database, event: Event, now: datetime | None = None) -> dict[str, int]:
+    """Arrived, registered, still here and arrived in the last minutes, for the live counters."""
+    since = _iso((now or datetime.now(UTC)) - timedelta(minutes=RECENT_MINUTES))
+    row = kdb.one(
+        db,
+        """SELECT count(*) AS registered, count(checked_in_at) AS arrived,
+        count(checked_in_at) - count(checked_out_at) AS here,
+        sum(checked_in_at >= ?) AS recent
+        FROM attendees WHERE event_id = ? AND status != 'cancelled'""",
+        [since, event.id],
+    )
+    assert row is not None
+    return {k: row[k] or 0 for k in ("registered", "arrived", "here", "recent")}
+
+
+_counter_cache: dict[tuple[str, int], tuple[int, float, dict[str, int]]] = {}
+_counter_lock = threading.Lock()
+
+
+def live_counters(db: Database, event: Event) -> dict[str, int]:
+    """``counters`` for the polling desks: one query a second at most, fresh after any write
+    of this process (a check-in, an undo, a walk-in, an import)."""
+    key = (kdb.database_file(db), event.id)
+    now = time.monotonic()
+    generation = kdb.write_generation()
+    with _counter_lock:
+        cached = _counter_cache.get(key)
+        if cached and cached[0] == generation and now - cached[1] < COUNTER_CACHE_SECONDS:
+            return cached[2]
+    value = counters(db, event)
+    with _counter_lock:
+        _counter_cache[key] = (generation, now, value)
+    return value
+
+
+def over_time(
+    db: Database, event: Event, bucket_minutes: int = CHART_BUCKET_MINUTES
+) -> list[dict[str, Any]]:
+    """Arrivals per time slot (UTC), from the first arrival to the last, empty slots included."""
+    stamps = [
+        datetime.fromisoformat(r["checked_in_at"])
+        for r in kdb.rows(
+            db,
+            """SELECT checked_in_at FROM attendees WHERE event_id = ?
+            AND checked_in_at IS NOT NULL AND status != 'cancelled' ORDER BY checked_in_at""",
+            [event.id],
+        )
+    ]
+    if not stamps:
+        return []
+    width = timedelta(minutes=bucket_minutes)
+
+    def slot(moment: datetime) -> datetime:
+        base = moment.replace(second=0, microsecond=0)
+        return base - timedelta(minutes=base.minute % bucket_minutes)
+
+    first, last = slot(stamps[0]), slot(stamps[-1])
+    buckets: dict[datetime, int] = {}
+    moment = first
+    while moment <= last:
+        buckets[moment] = 0
+        moment += width
+    for s in stamps:
+        buckets[slot(s)] += 1
+    return [{"start": k, "count": v} for k, v in buckets.items()]
+
+
+def by_organisation_type(db: Database, event: Event) -> list[dict[str, Any]]:
+    """Registered and arrived per organisation type, biggest first."""
+    return kdb.rows(
+        db,
+        """SELECT organisation_type AS type, count(*) AS registered,
+        count(checked_in_at) AS arrived FROM attendees
+        WHERE event_id = ? AND status != 'cancelled'
+        GROUP BY organisation_type ORDER BY registered DESC, organisation_type""",
+        [event.id],
+    )
+
+
+def not_arrived(db: Database, event: Event) -> list[dict[str, Any]]:
+    """Registered attendees who have not checked in yet."""
+    return [
+        a
+        for a in attendees.list_for_event(db, event.id)
+        if a["checked_in_at"] is None and a["status"] != "cancelled"
+    ]
