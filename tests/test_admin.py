@@ -84,7 +84,10 @@ def test_attendee_of_another_event_is_not_found(organiser, db, event) -> None:
     other = events.create(db, "Anderes")
     stranger = add(db, event)
     events.choose(db, other.id)
-    assert organiser.get(f"/admin/attendees/{stranger['id']}").status_code == 404
+    response = organiser.get(f"/admin/attendees/{stranger['id']}")
+    assert response.status_code == 404 and "Anna" not in response.get_data(as_text=True)
+    response = organiser.post(f"/admin/attendees/{stranger['id']}/delete")
+    assert response.status_code == 404 and attendees.get(db, stranger["id"])["first_name"] == "Anna"
 
 
 def test_hostile_values_are_shown_as_text(organiser, db, event) -> None:

@@ -314,7 +314,9 @@ def test_walk_in_without_a_name_or_with_a_bad_email_is_shown_again(desk: Any) ->
         as_text=True
     )
     response = desk.post("/desk/walkin", data={"first_name": "Ole", "email": "kaputt@"})
-    assert response.status_code == 422 and 'value="Ole"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="Ole"' in html
+    assert "Diese E-Mail-Adresse sieht nicht gültig aus." in html
 
 
 def test_walk_in_of_a_registered_person_offers_their_registration(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 import pytest
@@ -107,7 +106,6 @@ def test_muller_finds_mueller_and_checks_in_from_the_result(desk: Any, venue: An
 
 
 def test_walk_in_end_to_end(desk: Any, live_server: Any, venue: Any) -> None:
-    started = time.monotonic()
     desk.get_by_role("link", name="Ohne Anmeldung").click()
     desk.fill("#w-first", "Fatma")
     desk.fill("#w-last", "Öztürk")
@@ -119,7 +117,6 @@ def test_walk_in_end_to_end(desk: Any, live_server: Any, venue: Any) -> None:
     card = desk.locator('#result[data-outcome="walk_in"]')
     card.wait_for()
     assert "Willkommen, Fatma!" in card.inner_text()
-    assert time.monotonic() - started < 10
     db = live_server.db()
     fatma = attendees.list_for_event(db, venue["event"].id, query="Öztürk")[0]
     db.close()
@@ -141,13 +138,22 @@ def test_two_desks_both_see_the_counter_change(
         other.context.close()
 
 
-def test_undo_with_a_reason(desk: Any, venue: Any) -> None:
+def test_undo_with_a_reason(desk: Any, live_server: Any, venue: Any) -> None:
     scan(desk, venue["kaya"]["code"])
     desk.locator('#result[data-outcome="welcome"]').wait_for()
     desk.get_by_text("Check-in zurücknehmen").click()
     desk.fill("#result input[name=reason]", "falsche Person")
     desk.get_by_role("button", name="Zurücknehmen").click()
-    desk.locator('#result[data-outcome="undone"]').wait_for()
+    card = desk.locator('#result[data-outcome="undone"]')
+    card.wait_for()
+    assert "Check-in zurückgenommen" in card.inner_text()
+    assert venue["kaya"]["name"] in card.inner_text()
+    db = live_server.db()
+    kaya = attendees.get(db, venue["kaya"]["id"])
+    last = attendees.history(db, kaya["id"])[-1]
+    db.close()
+    assert kaya["checked_in_at"] is None
+    assert (last["action"], last["detail"]["reason"]) == ("checkin_undone", "falsche Person")
 
 
 def test_self_checkin_welcomes_and_clears_itself(
