@@ -469,3 +469,57 @@ def m009_desks(db: Database) -> None:
     db.execute("ALTER TABLE attendees RENAME COLUMN checked_in_station TO checked_in_desk")
     db.execute("ALTER TABLE attendee_log RENAME COLUMN station TO desk")
     db.execute("ALTER TABLE contacts RENAME COLUMN station TO desk")
+
+
+@migrations()
+def m010_suggestions_shown(db: Database) -> None:
+    # Whom each attendee was shown as a suggestion, first when: the report counts suggestions
+    # acted on (a contact made with someone suggested before they met).
+    db["suggestions_shown"].create(
+        {"attendee_id": int, "other_id": int, "event_id": int, "first_at": str},
+        pk=("attendee_id", "other_id"),
+        foreign_keys=[
+            ("attendee_id", "attendees", "id"),
+            ("other_id", "attendees", "id"),
+            ("event_id", "events", "id"),
+        ],
+        not_null={"event_id", "first_at"},
+    )
+    db["suggestions_shown"].create_index(["event_id"])
+    db["suggestions_shown"].create_index(["other_id"])
+
+
+@migrations()
+def m011_report_figures(db: Database) -> None:
+    # The report's anonymous figures of an event, kept when its personal data is purged.
+    db["report_figures"].create(
+        {"event_id": int, "stored_at": str, "figures": str},
+        pk="event_id",
+        foreign_keys=[("event_id", "events", "id")],
+        not_null={"stored_at", "figures"},
+    )
+
+
+@migrations()
+def m012_mail(db: Database) -> None:
+    # One row per mail and person: a send-out that is restarted never sends it twice.
+    # state: sending (handed to the server, answer not recorded yet), sent, failed.
+    db["mail_log"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "attendee_id": int,
+            "kind": str,
+            "address": str,
+            "state": str,
+            "error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("event_id", "events", "id"), ("attendee_id", "attendees", "id")],
+        not_null={"event_id", "kind", "state", "created_at", "updated_at"},
+        defaults={"address": "", "error": ""},
+    )
+    db["mail_log"].create_index(["event_id", "attendee_id", "kind"], unique=True)
+    db["mail_log"].create_index(["attendee_id"])
