@@ -221,8 +221,10 @@ def log(
     *,
     desk: str = "",
     detail: dict[str, Any] | None = None,
+    at: str | None = None,
 ) -> None:
-    """Append one entry to the attendee log (call inside the caller's transaction).
+    """Append one entry to the attendee log (call inside the caller's transaction); ``at`` is
+    when it happened, if not now (a check-in recorded with its scan time).
 
     Plain SQL: it runs inside the write lock on every check-in, where sqlite-utils' insert
     (schema lookups and a savepoint) would add five statements for other desks to wait on.
@@ -233,7 +235,7 @@ def log(
         [
             event_id,
             attendee_id,
-            kdb.now(),
+            at or kdb.now(),
             action,
             desk,
             json.dumps(detail or {}, ensure_ascii=False),

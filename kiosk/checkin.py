@@ -128,6 +128,7 @@ def _check_in(
             "checked_in",
             desk=desk,
             detail={"how": how, **({"again": True} if again else {})},
+            at=stamp,
         )
     log.debug("checked in: attendee=%s desk=%r", attendee["id"], desk)
     if again:

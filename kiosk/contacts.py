@@ -98,11 +98,15 @@ def has_contact(db: Database, owner_id: int, other_id: int) -> bool:
 
 
 def _view(row: dict[str, Any]) -> dict[str, Any]:
-    """One contact as its owner may see it: e-mail and phone only if the other shares them."""
+    """One contact as its owner may see it: e-mail and phone only if the other shares them;
+    a contact whose other person was erased keeps only the owner's own note."""
     shares = bool(row.pop("consent_share_contact"))
-    out = {**row, "shares": shares}
-    out["name"] = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
-    if not shares:
+    erased = row["other_id"] is None
+    out = {**row, "shares": shares and not erased, "erased": erased}
+    if erased:
+        out.update({f: "" for f in ("first_name", "last_name", "organisation", "project", "role")})
+    out["name"] = " ".join(p for p in (out["first_name"], out["last_name"]) if p)
+    if not out["shares"]:
         out["email"] = ""
         out["phone"] = ""
     return out
@@ -112,7 +116,7 @@ def list_for(db: Database, attendee_id: int) -> list[dict[str, Any]]:
     """The contacts of one attendee, newest first, with what each other person shares."""
     found = kdb.rows(
         db,
-        f"""SELECT {_CONTACT_COLUMNS} FROM contacts c JOIN attendees a ON a.id = c.other_id
+        f"""SELECT {_CONTACT_COLUMNS} FROM contacts c LEFT JOIN attendees a ON a.id = c.other_id
         WHERE c.owner_id = ? ORDER BY c.created_at DESC, c.id DESC""",
         [attendee_id],
     )
@@ -123,7 +127,7 @@ def get(db: Database, owner_id: int, contact_id: int) -> dict[str, Any]:
     """One contact of ``owner_id`` (never someone else's), as its owner may see it."""
     row = kdb.one(
         db,
-        f"""SELECT {_CONTACT_COLUMNS} FROM contacts c JOIN attendees a ON a.id = c.other_id
+        f"""SELECT {_CONTACT_COLUMNS} FROM contacts c LEFT JOIN attendees a ON a.id = c.other_id
         WHERE c.id = ? AND c.owner_id = ?""",
         [contact_id, owner_id],
     )
@@ -287,8 +291,9 @@ def vcard_one(contact: dict[str, Any], *, event_name: str = "") -> str:
 
 
 def vcard(contacts: Iterable[dict[str, Any]], *, event_name: str = "") -> str:
-    """Several contacts as one vCard 3.0 file (one card after the other)."""
-    return "".join(vcard_one(c, event_name=event_name) for c in contacts)
+    """Several contacts as one vCard 3.0 file (one card after the other); erased people have
+    no card."""
+    return "".join(vcard_one(c, event_name=event_name) for c in contacts if not c.get("erased"))
 
 
 def vcard_filename(name: str) -> str:

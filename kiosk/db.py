@@ -35,6 +35,9 @@ RENAMED_MIGRATIONS = {
 }
 _threads = threading.local()
 
+#: Tries to empty the write-ahead log after a purge, and the pause between two.
+SCRUB_ATTEMPTS = 20
+SCRUB_RETRY_SECONDS = 0.1
 #: Seconds ``recent()`` keeps a value that another process (the command line) may change.
 RECENT_SECONDS = 1.0
 # Bumped after every write transaction of this process that may change what recent() keeps.
@@ -179,6 +182,20 @@ def recent(db: Database, key: Any, load: Callable[[], Any]) -> Any:
     value = load()
     kept[key] = (version, now, value)
     return value
+
+
+def scrub(db: Database) -> None:
+    """Rewrite the database file without free pages and empty its write-ahead log, so rows
+    deleted before are gone from both, not only unlinked inside them (after a purge)."""
+    with _write_lock:
+        db.conn.execute("PRAGMA secure_delete = ON")
+        db.conn.execute("VACUUM")
+        for _attempt in range(SCRUB_ATTEMPTS):
+            busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+            time.sleep(SCRUB_RETRY_SECONDS)  # another connection is reading; it ends soon
+    raise sqlite3.OperationalError("the database log could not be emptied: still in use")
 
 
 def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
@@ -523,3 +540,10 @@ def m012_mail(db: Database) -> None:
     )
     db["mail_log"].create_index(["event_id", "attendee_id", "kind"], unique=True)
     db["mail_log"].create_index(["attendee_id"])
+
+
+@migrations()
+def m013_contacts_of_erased_people(db: Database) -> None:
+    # A contact whose other person was erased on request stays on its owner's list (with the
+    # owner's note) as "gelöschter Kontakt": other_id becomes NULL.
+    db["contacts"].transform(not_null={"other_id": False})

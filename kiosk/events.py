@@ -22,6 +22,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "type_colours": {},  # overrides of kiosk.badges.DEFAULT_TYPE_COLOURS: {type: "#rrggbb"}
     "badge_logo": "",  # file name of the uploaded logo in the data folder's badges/
     "retention_days": 30,
+    "place": "",  # where the event takes place (the attendance list names it)
+    "purged_at": "",  # when the event's personal data was deleted (kiosk.retention)
 }
 
 

@@ -1,5 +1,5 @@
 """The organiser's lists as files: attendees, contacts and the check-in log, as CSV for German
-Excel or as XLSX; every export is written to the audit.
+Excel or as XLSX, and the attendance list as PDF; every export is written to the audit.
 
 CSV: UTF-8 with BOM, ``;``, CRLF, dates as ``TT.MM.JJJJ HH:MM`` in local time, so German Excel
 opens it by a double click. XLSX (openpyxl, write-only): a frozen header row with a filter,
@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, audit
+from kiosk import attendees, audit, documents
 from kiosk import db as kdb
 from kiosk.errors import KioskError
 from kiosk.events import Event
@@ -359,3 +359,27 @@ def format_of(filename: str, given: str | None = None) -> str:
     if fmt not in FORMATS:
         raise ExportError("unknown_format", "Give --format csv|xlsx or a .csv/.xlsx file name.")
     return fmt
+
+
+# -- the attendance list (PDF) ---------------------------------------------------------------------
+
+
+def attendance_pdf(
+    db: Database, event: Event, *, who: str, lang: str = "de", signature: bool = False
+) -> bytes:
+    """The attendance list funders ask for: event, date, place, and everyone who came with
+    their organisation and arrival time (optionally a column to sign); audited."""
+    from kiosk import badges
+
+    people = [a for a in attendees.list_for_event(db, event.id) if a["checked_in_at"]]
+    html = documents.render(
+        "exports/attendance.html",
+        lang,
+        event=event,
+        place=event.settings.get("place", ""),
+        people=people,
+        signature=signature,
+    )
+    body = badges.html_to_pdf(html)
+    audit.record(db, event.id, "export", "attendance.pdf", who=who, rows=len(people))
+    return body

@@ -137,6 +137,12 @@ def index_for(db: Database, event_id: int) -> _Index:
         return index
 
 
+def forget(db: Database, event_id: int) -> None:
+    """Drop the event's word index from memory (after its people were deleted)."""
+    with _indexes_lock:
+        _indexes.pop((_database_file(db), event_id), None)
+
+
 def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 

@@ -1,0 +1,137 @@
+"""Each attendee's contact summary: a PDF (the event, the contacts they made with what each
+consented to share, their own notes, the suggested people they did not meet) and a vCard of
+their contacts; all of them as one ZIP for the organiser."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk import attendees, audit, contacts, documents, matching, retention
+from kiosk import db as kdb
+from kiosk.events import Event
+
+#: Suggested people a summary lists at most (those not met).
+SUGGESTIONS_SHOWN = 5
+#: Longest file or folder name in the ZIP (before the suffix).
+MAX_NAME = 80
+#: Characters no file system or ZIP tool is happy with in a name.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One attendee's summary: the PDF, the vCard and the names to save them under."""
+
+    attendee: dict[str, Any]
+    pdf: bytes
+    vcard: str
+    folder: str
+
+
+def safe_name(text: str, fallback: str = "kontakt") -> str:
+    """A file or folder name that every system accepts, umlauts kept: 'Jörg Weiß / IHK' ->
+    'Jörg Weiß - IHK'."""
+    text = unicodedata.normalize("NFC", _UNSAFE.sub(" - ", text))
+    text = re.sub(r"\s+", " ", text).strip(" .-")
+    return text[:MAX_NAME].rstrip(" .-") or fallback
+
+
+def context(
+    db: Database, event: Event, attendee: dict[str, Any], lang: str = "de"
+) -> dict[str, Any]:
+    """What one summary shows (the same for the PDF and the own page's preview)."""
+    made = contacts.list_for(db, attendee["id"])
+    met = {c["other_id"] for c in made}
+    suggested = [
+        {
+            "name": s.name,
+            "organisation": s.organisation,
+            # Being here was a reason on the day; afterwards only what they share counts.
+            "why": matching.reason_text([r for r in s.reasons if r.kind != "here_now"], lang),
+        }
+        for s in matching.suggestions_for(db, attendee, matching.PLAN_SIZE)
+        if s.attendee_id not in met
+    ][:SUGGESTIONS_SHOWN]
+    return {
+        "event": event,
+        "attendee": attendee,
+        "contacts": sorted(made, key=lambda c: c["created_at"]),
+        "suggested": suggested,
+        "deadline": retention.deadline(event).isoformat(),
+        "made_at": kdb.now(),
+    }
+
+
+def pdf(db: Database, event: Event, attendee: dict[str, Any], lang: str = "de") -> bytes:
+    """One attendee's summary as a PDF in their language."""
+    from kiosk import badges
+
+    html = documents.render("summary/summary.html", lang, **context(db, event, attendee, lang))
+    return badges.html_to_pdf(html)
+
+
+def vcard(db: Database, event: Event, attendee: dict[str, Any]) -> str:
+    """One attendee's contacts as a vCard file (details as each contact consented)."""
+    return contacts.vcard(contacts.list_for(db, attendee["id"]), event_name=event.name)
+
+
+def for_attendee(db: Database, event: Event, attendee: dict[str, Any], lang: str = "de") -> Summary:
+    """One attendee's summary, both files."""
+    folder = safe_name(f"{attendee['last_name']} {attendee['first_name']}".strip())
+    return Summary(attendee, pdf(db, event, attendee, lang), vcard(db, event, attendee), folder)
+
+
+def attachments(
+    db: Database, event: Event, lang: str = "de"
+) -> Callable[[dict[str, Any]], list[tuple[str, str, bytes]]]:
+    """For the summary mail: each attendee's files as (name, type, bytes)."""
+
+    def files(attendee: dict[str, Any]) -> list[tuple[str, str, bytes]]:
+        summary = for_attendee(db, event, attendee, lang)
+        stem = safe_name(f"{event.name} Kontakte")
+        return [
+            (f"{stem}.pdf", "application/pdf", summary.pdf),
+            (f"{stem}.vcf", "text/vcard", summary.vcard.encode("utf-8")),
+        ]
+
+    return files
+
+
+def who_gets_one(db: Database, event: Event) -> list[dict[str, Any]]:
+    """The attendees a summary is made for: everyone who came (cancelled ones not)."""
+    return [a for a in attendees.list_for_event(db, event.id) if a["checked_in_at"]]
+
+
+def zip_all(
+    db: Database,
+    event: Event,
+    *,
+    who: str,
+    lang: str = "de",
+    people: Iterable[dict[str, Any]] | None = None,
+) -> bytes:
+    """Every summary in one ZIP for the organiser: one folder per attendee (safe names,
+    umlauts kept), each with the PDF and the vCard; the export is audited."""
+    out = io.BytesIO()
+    used: set[str] = set()
+    count = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for attendee in people if people is not None else who_gets_one(db, event):
+            summary = for_attendee(db, event, attendee, lang)
+            folder = summary.folder
+            if folder.casefold() in used:  # two people of one name: tell them apart
+                folder = f"{folder} ({attendee['code'][:6]})"
+            used.add(folder.casefold())
+            archive.writestr(f"{folder}/Kontakte.pdf", summary.pdf)
+            archive.writestr(f"{folder}/Kontakte.vcf", summary.vcard)
+            count += 1
+    audit.record(db, event.id, "export", "summaries.zip", who=who, rows=count)
+    return out.getvalue()

@@ -1,0 +1,126 @@
+"""Each attendee's contact summary: the PDF read back, the vCard parsed, the organiser's ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pdfplumber
+import pytest
+import vobject
+
+from kiosk import attendees, checkin, contacts, summaries
+from kiosk.attendees import AttendeeData
+
+
+def person(db, event, first, last, **values) -> dict:
+    found = attendees.create(
+        db, event, AttendeeData(first_name=first, last_name=last, **values), how="test"
+    )
+    checkin.check_in(db, event, found["id"], desk="Eingang")
+    return attendees.get(db, found["id"])
+
+
+@pytest.fixture
+def met(db, event):
+    anna = person(
+        db,
+        event,
+        "Anna",
+        "Müller",
+        email="anna@ihk.example",
+        organisation="IHK Kassel",
+        interests="Inklusion, Sprachförderung",
+        consent_matchmaking=True,
+        consent_share_contact=True,
+    )
+    joerg = person(
+        db,
+        event,
+        "Jörg",
+        "Weiß",
+        email="joerg@schule.example",
+        phone="0561 9876",
+        organisation="Schule am Park",
+        project="Übergang",
+        consent_share_contact=False,
+    )
+    kemal = person(
+        db,
+        event,
+        "Kemal",
+        "Yıldız",
+        email="kemal@hotel.example",
+        organisation="Hotel am Park",
+        interests="Inklusion",
+        consent_matchmaking=True,
+        consent_share_contact=True,
+    )
+    contacts.swap(db, event, anna["id"], joerg["id"], how="phone")
+    [mine] = contacts.list_for(db, anna["id"])
+    contacts.set_note(db, anna["id"], mine["id"], "Praktikum im Mai\nanrufen")
+    return {"anna": anna, "joerg": joerg, "kemal": kemal}
+
+
+def pdf_text(body: bytes) -> tuple[str, int]:
+    with pdfplumber.open(io.BytesIO(body)) as document:
+        return "\n".join(p.extract_text() for p in document.pages), len(document.pages)
+
+
+def test_summary_pdf_shows_contacts_as_consented_notes_and_suggestions_not_met(
+    db, event, met
+) -> None:
+    text, pages = pdf_text(summaries.pdf(db, event, met["anna"]))
+    assert 1 <= pages <= 2
+    assert "Netzwerkbrunch Test" in text and "Anna Müller" in text
+    assert "Jörg Weiß" in text and "Schule am Park" in text
+    assert "joerg@schule.example" not in text and "0561 9876" not in text
+    assert "Teilt keine E-Mail-Adresse" in text
+    assert "Praktikum im Mai" in text
+    # Kemal (consented, shares an interest, not met) is suggested with the reason.
+    assert "Kemal Yıldız" in text and "Inklusion" in text
+
+
+def test_summary_in_english(db, event, met) -> None:
+    text, _ = pdf_text(summaries.pdf(db, event, met["anna"], lang="en"))
+    assert "Your contacts" in text and "Jörg Weiß" in text
+
+
+def test_the_other_side_sees_only_what_anna_shares(db, event, met) -> None:
+    text, _ = pdf_text(summaries.pdf(db, event, met["joerg"]))
+    assert "Anna Müller" in text and "anna@ihk.example" in text
+    assert "Praktikum" not in text  # Anna's note is hers alone
+
+
+def test_vcard_of_the_summary_parses_back(db, event, met) -> None:
+    cards = list(vobject.readComponents(summaries.vcard(db, event, met["anna"])))
+    assert [c.fn.value for c in cards] == ["Jörg Weiß"]
+    assert not hasattr(cards[0], "email")  # Jörg does not share
+    assert "Praktikum im Mai" in cards[0].note.value
+
+
+def test_zip_holds_one_folder_per_attendee_with_safe_names_and_umlauts(db, event, met) -> None:
+    twin = person(db, event, "Jörg", "Weiß", organisation="Anderswo")
+    slash = person(db, event, "A/B", 'Zeichen: "*?"', organisation="X")
+    body = summaries.zip_all(db, event, who="test")
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = archive.namelist()
+        folders = sorted({n.split("/")[0] for n in names})
+        assert len(folders) == 5
+        assert "Weiß Jörg" in folders and f"Weiß Jörg ({twin['code'][:6]})" in folders
+        assert "Müller Anna" in folders and "Yıldız Kemal" in folders
+        odd = next(f for f in folders if f.startswith("Zeichen"))
+        assert not any(ch in odd for ch in '/\\:*?"<>|')
+        assert archive.read("Müller Anna/Kontakte.pdf").startswith(b"%PDF")
+        card = archive.read("Müller Anna/Kontakte.vcf").decode("utf-8")
+        assert "BEGIN:VCARD" in card and "Weiß" in card
+        assert all(
+            info.flag_bits & 0x800 for info in archive.infolist() if not info.filename.isascii()
+        )
+    assert slash["id"]
+
+
+def test_safe_name_keeps_umlauts_and_drops_what_file_systems_refuse() -> None:
+    assert summaries.safe_name("Jörg Weiß / IHK") == "Jörg Weiß - IHK"
+    assert summaries.safe_name(' ..<>:"|?* ') == "kontakt"
+    assert len(summaries.safe_name("x" * 500)) <= summaries.MAX_NAME
