@@ -1,14 +1,17 @@
-"""The demo event: a Kassel-style network meeting with about 80 realistic, made-up attendees."""
+"""The demo event: a Kassel-style network meeting with about 80 realistic, made-up attendees,
+some arrived and swapping contacts, and an earlier meeting of the same network (so the report
+tells new connections from known ones)."""
 
 from __future__ import annotations
 
 import random
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, checkin, events
+from kiosk import attendees, checkin, contacts, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -172,7 +175,23 @@ ROLES_BY_TYPE = {
     "Kommune": ("Jugendberufshilfe", "Koordination"),
     "Hochschule": ("Studienberatung", "Transferstelle"),
 }
-CHECKED_IN = 12
+CHECKED_IN = 18
+#: Contacts swapped at the demo event, and at the earlier meeting of the network.
+CONTACT_PAIRS = 16
+EARLIER_PAIRS = 12
+#: The earlier meeting: how long ago, and how many of today's people were there too.
+EARLIER_DAYS_AGO = 120
+EARLIER_SHARE = 0.6
+EARLIER_SLUG = "netzwerktreffen-kassel-fruehjahr-demo"
+EARLIER_NAME = "Netzwerktreffen Kassel, Frühjahr (Demo)"
+#: Notes people keep on some of their contacts.
+NOTES = (
+    "Praktikumsplätze für die 9. Klassen im Mai – anrufen",
+    "Will Unterlagen zur Einstiegsqualifizierung schicken",
+    "Gemeinsamer Elternabend im Herbst?",
+    "Kennt jemanden bei der Kammer für Teilzeitausbildung",
+    "Azubi-Botschafter für unsere Berufsorientierungswoche anfragen",
+)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "đ": "d"})
 
 
@@ -229,17 +248,100 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
         return events.by_slug(db, DEMO_SLUG), False
     except events.EventError:
         pass
-    event = events.create(
-        db, DEMO_NAME, event_date=datetime.now(UTC).date().isoformat(), network=DEMO_NETWORK
-    )
+    people = demo_people()
+    rng = random.Random(SEED)
+    today = datetime.now(UTC)
     with kdb.transaction(db):
-        db["events"].update(event.id, {"slug": DEMO_SLUG})
-        event = events.get(db, event.id)
-        created = [attendees.create(db, event, p, how="demo") for p in demo_people()]
-        arrival = datetime.now(UTC) - timedelta(minutes=40)
-        rng = random.Random(SEED)
-        for attendee in rng.sample(created, CHECKED_IN):
-            arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
-            at = arrival.isoformat(timespec="milliseconds")
-            checkin.check_in(db, event, attendee["id"], desk="Eingang", at=at, how="demo")
+        # The earlier meeting first: the demo event, made last, becomes the current one.
+        earlier = _event(db, EARLIER_NAME, EARLIER_SLUG, today - timedelta(days=EARLIER_DAYS_AGO))
+        returning = rng.sample(people, round(len(people) * EARLIER_SHARE))
+        before = [attendees.create(db, earlier, p, how="demo") for p in returning]
+        _arrive(db, earlier, before, today - timedelta(days=EARLIER_DAYS_AGO, hours=2), rng)
+        _swap(db, earlier, before, EARLIER_PAIRS, rng, notes=False)
+
+        event = _event(db, DEMO_NAME, DEMO_SLUG, today)
+        created = [attendees.create(db, event, p, how="demo") for p in people]
+        arrived = _arrive(
+            db, event, rng.sample(created, CHECKED_IN), today - timedelta(minutes=50), rng
+        )
+        # Some of today's contacts are people who met in spring: the report tells them apart.
+        known = _known_pairs(db, earlier, event)
+        _swap(db, event, arrived, CONTACT_PAIRS, rng, notes=True, prefer=known)
     return event, True
+
+
+def _event(db: Database, name: str, slug: str, when: datetime) -> events.Event:
+    event = events.create(db, name, event_date=when.date().isoformat(), network=DEMO_NETWORK)
+    db["events"].update(event.id, {"slug": slug})
+    return events.get(db, event.id)
+
+
+def _arrive(
+    db: Database,
+    event: events.Event,
+    people: list[dict[str, Any]],
+    start: datetime,
+    rng: random.Random,
+) -> list[dict[str, Any]]:
+    """Check people in through the desk's own service, a minute or three apart."""
+    arrival = start
+    for attendee in people:
+        arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
+        at = arrival.isoformat(timespec="milliseconds")
+        checkin.check_in(db, event, attendee["id"], desk="Eingang", at=at, how="demo")
+    return people
+
+
+def _known_pairs(db: Database, earlier: events.Event, event: events.Event) -> set[frozenset[int]]:
+    """Today's attendee ids of pairs who swapped contacts at the earlier meeting."""
+    today = {
+        r["person_id"]: r["id"]
+        for r in kdb.rows(db, "SELECT id, person_id FROM attendees WHERE event_id = ?", [event.id])
+    }
+    pairs = kdb.rows(
+        db,
+        """SELECT a.person_id AS one, b.person_id AS two FROM contacts c
+        JOIN attendees a ON a.id = c.owner_id JOIN attendees b ON b.id = c.other_id
+        WHERE c.event_id = ?""",
+        [earlier.id],
+    )
+    return {
+        frozenset((today[p["one"]], today[p["two"]]))
+        for p in pairs
+        if p["one"] in today and p["two"] in today
+    }
+
+
+def _swap(
+    db: Database,
+    event: events.Event,
+    people: list[dict[str, Any]],
+    count: int,
+    rng: random.Random,
+    *,
+    notes: bool,
+    prefer: set[frozenset[int]] | None = None,
+) -> None:
+    """Swap contacts between people of different organisations, some with a private note."""
+    ids = {a["id"] for a in people}
+    candidates = [
+        pair
+        for pair in (prefer or set())
+        if pair <= ids and len({_org(people, i) for i in pair}) == 2
+    ]
+    candidates = sorted(candidates, key=sorted)[:3]
+    while len(candidates) < count:
+        one, two = rng.sample(people, 2)
+        pair = frozenset((one["id"], two["id"]))
+        if one["organisation"] != two["organisation"] and pair not in candidates:
+            candidates.append(pair)
+    for pair in candidates:
+        one, two = sorted(pair)
+        contacts.swap(db, event, one, two, how=rng.choice(("phone", "phone", "desk")))
+        if notes and rng.random() < 0.4:
+            mine = next(c for c in contacts.list_for(db, one) if c["other_id"] == two)
+            contacts.set_note(db, one, mine["id"], rng.choice(NOTES))
+
+
+def _org(people: list[dict[str, Any]], attendee_id: int) -> str:
+    return next(a["organisation"] for a in people if a["id"] == attendee_id)

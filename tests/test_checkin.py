@@ -475,8 +475,33 @@ def test_demo_checks_in_through_the_service(db: Any) -> None:
         db, "SELECT id FROM attendees WHERE event_id = ? AND checked_in_at IS NOT NULL", [event.id]
     )
     assert len(arrived) == demo.CHECKED_IN
-    details = [attendees.history(db, a["id"])[-1] for a in arrived]
-    assert all(d["action"] == "checked_in" and d["detail"]["how"] == "demo" for d in details)
+    checkins = [
+        next(e for e in attendees.history(db, a["id"]) if e["action"] == "checked_in")
+        for a in arrived
+    ]
+    assert all(e["detail"]["how"] == "demo" and e["desk"] == "Eingang" for e in checkins)
+
+
+def test_demo_has_contacts_with_notes_and_an_earlier_meeting_of_its_network(db: Any) -> None:
+    event, _ = demo.ensure_demo(db)
+    assert events.current(db).id == event.id
+    earlier = events.by_slug(db, demo.EARLIER_SLUG)
+    assert earlier.network == event.network and earlier.date < event.date
+    pairs = kdb.one(
+        db,
+        "SELECT count(*) AS n FROM contacts WHERE event_id = ? AND owner_id < other_id",
+        [event.id],
+    )["n"]
+    assert pairs == demo.CONTACT_PAIRS
+    notes = kdb.one(db, "SELECT count(*) AS n FROM contacts WHERE note != ''")["n"]
+    assert notes >= 1
+    shared = kdb.one(
+        db,
+        """SELECT count(*) AS n FROM attendees a JOIN attendees b ON a.person_id = b.person_id
+        WHERE a.event_id = ? AND b.event_id = ?""",
+        [event.id, earlier.id],
+    )["n"]
+    assert shared == round(len(demo.demo_people()) * demo.EARLIER_SHARE)
 
 
 def test_cli_checkin_exit_code_says_whether_it_checked_in(runner: Any) -> None:
