@@ -1,8 +1,10 @@
-"""Benchmark matchmaking: suggestions for everybody and for one, and a table plan; prints medians.
+"""Benchmark matchmaking: suggestions for everybody and for one, and table plans; prints medians.
 
-Run: python bench/matching.py [--people 10000] [--repeat 3]
-Targets (DESIGN.md): everybody at 10,000 <= 2 s, one attendee <= 5 ms, 300 people x 4 rounds <= 5 s.
-Synthetic people are made in memory (no database), with a fixed seed, so runs compare.
+Run: python bench/matching.py [--people 10000] [--repeat 3] [--fair FILE.xlsx]
+Targets (DESIGN.md): everybody at 10,000 <= 1 s, one attendee <= 5 ms. Table plans have no target
+there; they are made while people wait in the room, so each is held to a few seconds here.
+Synthetic people are made in memory with a fixed seed, so runs compare; the training fair's
+registration file (from the shared data folder) goes through the import into a real SQLite file.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kiosk import matching
 from kiosk.matching import Model, Profile
 
+#: DESIGN.md, "suggestions for everybody, 10,000 attendees".
+EVERYBODY_TARGET_SECONDS = 1.0
+#: DESIGN.md, "suggestions for one attendee".
+ONE_TARGET_MS = 5.0
+#: A table plan is made at the venue while people wait (not in DESIGN.md's table).
+TABLE_PLAN_TARGET_SECONDS = 5.0
+#: The training fair: 40 companies and about 1,500 pupils (the shared test data).
+FAIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "ausbildungsmesse.xlsx"
 TOPICS = [f"Thema {k}" for k in range(60)] + ["Azubi-Sharing", "Inklusion", "Berufsorientierung"]
 TRADES = [f"Beruf {k}" for k in range(40)] + ["Praktikumsplätze", "Ausbildungsplätze"]
 
@@ -66,16 +77,75 @@ def median_time(func: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _from_database(people: list[Profile], repeat: int) -> float:
-    """The same people as attendee rows in a real SQLite file: what the app does on a change."""
+def _fresh_database(folder: str) -> tuple[Any, Any]:
+    """A new SQLite file with one event in ``folder``: (database, event)."""
     from kiosk import db as kdb
     from kiosk import events
 
+    path = Path(folder) / "bench.sqlite3"
+    kdb.init(path)
+    database = kdb.connect(path)
+    return database, events.create(database, "Bench", network="bench")
+
+
+def _fair(path: Path, repeat: int) -> tuple[float, int]:
+    """Everybody's five suggestions at the training fair, read through the import as the tests
+    do (its "Einwilligung" column is the matchmaking consent): median seconds, people matched."""
+    from kiosk import importing
+    from kiosk.text import fold
+
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.sqlite3"
-        kdb.init(path)
-        database = kdb.connect(path)
-        event = events.create(database, "Bench", network="bench")
+        database, event = _fresh_database(folder)
+        table = importing.read_file(path.read_bytes(), path.name)
+        mapping = [
+            "consent_matchmaking" if fold(h) == "einwilligung" else target
+            for h, target in zip(table.header, importing.auto_mapping(table.header), strict=True)
+        ]
+        importing.run(database, event, table, mapping)
+        seconds = median_time(lambda: matching.for_everybody(database, event, 5), repeat)
+        people = matching.for_everybody(database, event, 5).model.n
+        database.close()
+    return seconds, people
+
+
+def _brunch_table_plan(repeat: int) -> float:
+    """A table plan for a brunch of 60 present people, 3 rounds at tables of 6, from the database
+    (loading, costs, seating and storing the plan)."""
+    from kiosk import db as kdb
+
+    topics = ["Inklusion", "Mentoring", "Azubi-Sharing", "Elternarbeit", "Sprachförderung"]
+    with tempfile.TemporaryDirectory() as folder:
+        database, event = _fresh_database(folder)
+        stamp = kdb.now()
+        rows = [
+            {
+                "event_id": event.id,
+                "code": f"{k:020d}",
+                "secret": f"s{k}",
+                "first_name": f"P{k}",
+                "organisation": f"Organisation {k % 12}",
+                "project": f"Projekt {k % 5}",
+                "interests": json.dumps([topics[k % 5], topics[(k * 3) % 5]]),
+                "consent_matchmaking": int(k % 7 != 0),
+                "checked_in_at": stamp,
+                "status": "registered",
+                "created_at": stamp,
+            }
+            for k in range(60)
+        ]
+        with kdb.transaction(database):
+            database["attendees"].insert_all(rows)
+        seconds = median_time(lambda: matching.make_table_plan(database, event, 6, 3), repeat)
+        database.close()
+    return seconds
+
+
+def _from_database(people: list[Profile], repeat: int) -> float:
+    """The same people as attendee rows in a real SQLite file: what the app does on a change."""
+    from kiosk import db as kdb
+
+    with tempfile.TemporaryDirectory() as folder:
+        database, event = _fresh_database(folder)
         stamp = kdb.now()
         rows = [
             {
@@ -106,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fair", type=Path, default=FAIR, help="the training fair's file")
     args = parser.parse_args()
 
     people = synthetic_people(args.people)
@@ -119,7 +190,8 @@ def main() -> None:
     print(f"people: {args.people}, vocabulary columns: {model.A.shape[1]}")
     print(f"model from profiles:            median {build:.3f} s")
     print(
-        f"suggestions for everybody (10): median {everybody:.3f} s  (target <= 2 s); "
+        f"suggestions for everybody (10): median {everybody:.3f} s  "
+        f"(target <= {EVERYBODY_TARGET_SECONDS:g} s at 10,000); "
         f"bound {result.bound}, max load {int(result.load.max())}, "
         f"suggested to nobody {int((result.load == 0).sum())}, overflow {result.overflow}"
     )
@@ -142,7 +214,7 @@ def main() -> None:
         with_reasons.append(time.perf_counter() - start)
     print(
         f"one attendee (10, balanced):    median {statistics.median(one) * 1000:.2f} ms, "
-        f"max {max(one) * 1000:.2f} ms  (target <= 5 ms)"
+        f"max {max(one) * 1000:.2f} ms  (target <= {ONE_TARGET_MS:g} ms)"
     )
     print(f"one attendee's reasons (10):    median {statistics.median(with_reasons) * 1000:.2f} ms")
 
@@ -155,9 +227,23 @@ def main() -> None:
     tables = median_time(lambda: matching.seat_rounds(cost, 6, 4), args.repeat)
     plan = matching.seat_rounds(cost, 6, 4)
     print(
-        f"table plan 300 x 4 rounds of 6: median {tables:.3f} s  (target <= 5 s); "
-        f"repeats {plan.repeats}"
+        f"table plan 300 x 4 rounds of 6: median {tables:.3f} s  "
+        f"(target <= {TABLE_PLAN_TARGET_SECONDS:g} s); repeats {plan.repeats}"
     )
+    brunch = _brunch_table_plan(args.repeat)
+    print(
+        f"table plan, brunch of 60 (db):  median {brunch:.3f} s  "
+        f"(target <= {TABLE_PLAN_TARGET_SECONDS:g} s)"
+    )
+
+    if args.fair.exists():
+        fair, matched = _fair(args.fair, args.repeat)
+        print(
+            f"training fair, everybody (5):   median {fair:.3f} s for {matched} people  "
+            f"(target <= {EVERYBODY_TARGET_SECONDS:g} s at 10,000)"
+        )
+    else:
+        print(f"training fair: {args.fair} not found, skipped")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,159 @@
+"""The event's current plan: built from the database, kept per event and reused until its data
+changes, so that every page, the desk and the CLI get suggestions without recomputing them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk import db as kdb
+from kiosk import events as kevents
+from kiosk.events import Event
+from kiosk.matching.balance import Plan, plan
+from kiosk.matching.model import Model
+from kiosk.matching.profiles import load_rows, pairs_met, pairs_not_a_fit, profiles_from_rows
+from kiosk.matching.suggestions import DESK_SIZE, PLAN_SIZE, Suggestion
+
+#: A plan that took at most this long is rebuilt on every change (a brunch: ~10 ms); a slower
+#: one (a fair, 10,000 people) at most every REFRESH_SECONDS, so phones polling cannot pile up.
+CHEAP_BUILD_SECONDS = 0.05
+REFRESH_SECONDS = 30.0
+#: How many prepared events the process keeps (one laptop serves one event at a time).
+CACHE_SIZE = 4
+
+# The matching package's only state: each event's plan with the data version it was built from.
+_cache: dict[tuple[str, int], tuple[tuple[Any, ...], Plan]] = {}
+_building: set[tuple[str, int]] = set()
+_cache_lock = threading.Lock()
+
+
+def _database_path(db: Database) -> str:
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""
+
+
+def data_version(db: Database, event: Event) -> tuple[Any, ...]:
+    """Changes whenever something matching depends on changes (cheap to ask)."""
+    a = kdb.one(
+        db,
+        """SELECT count(*) AS n, max(id) AS last, max(updated_at) AS edited,
+        count(checked_in_at) AS here, max(checked_in_at) AS arrived,
+        count(checked_out_at), max(checked_out_at),
+        total(consent_matchmaking) AS consents, total(status = 'cancelled') AS cancelled
+        FROM attendees WHERE event_id = ?""",
+        [event.id],
+    )
+    c = kdb.one(
+        db, "SELECT count(*) AS n, max(id) AS last FROM contacts WHERE event_id = ?", [event.id]
+    )
+    f = kdb.one(
+        db,
+        "SELECT count(*) AS n, max(id) AS last, max(created_at) AS at FROM suggestion_feedback "
+        "WHERE event_id = ?",
+        [event.id],
+    )
+    return (
+        tuple(a.values()),
+        tuple(c.values()),
+        tuple(f.values()),
+        json.dumps(event.settings.get("synonyms"), sort_keys=True),
+    )
+
+
+def build_model(db: Database, event: Event) -> Model:
+    """Load the event's consenting attendees, what they have met, and make the vectors."""
+    synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
+    profiles, labels = profiles_from_rows(load_rows(db, event.id), synonyms)
+    return Model(
+        profiles,
+        labels,
+        met=pairs_met(db, event, profiles),
+        not_a_fit=pairs_not_a_fit(db, event.id),
+        seed=event.id,
+    )
+
+
+def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
+    """The event's balanced plan, rebuilt when data changed (see CHEAP_BUILD_SECONDS).
+
+    While one request rebuilds, the others get the previous plan instead of waiting.
+    """
+    event = kevents.get(db, event.id)
+    key = (_database_path(db), event.id)
+    version = data_version(db, event)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached and not fresh:
+            old_version, old_plan = cached
+            if old_version == version:
+                return old_plan
+            slow = old_plan.build_seconds > CHEAP_BUILD_SECONDS
+            young = time.monotonic() - old_plan.built_at < REFRESH_SECONDS
+            if (slow and young) or key in _building:
+                return old_plan
+        _building.add(key)
+    try:
+        started = time.monotonic()
+        built = plan(build_model(db, event), PLAN_SIZE)
+        built.build_seconds = time.monotonic() - started
+    finally:
+        with _cache_lock:
+            _building.discard(key)
+    with _cache_lock:
+        _cache[key] = (version, built)
+        while len(_cache) > CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+    return built
+
+
+def for_attendee(
+    db: Database, event: Event, attendee_id: int, n: int = PLAN_SIZE
+) -> list[Suggestion]:
+    """Whom this attendee should meet, best first ([] without their consent)."""
+    current = current_plan(db, event)
+    if attendee_id not in current.model.index and _takes_part(db, attendee_id):
+        current = current_plan(db, event, fresh=True)  # consented since the plan was made
+    found = current.suggestions(attendee_id, n) if n <= PLAN_SIZE else []
+    if n > PLAN_SIZE:
+        wide = plan(current.model, n)
+        found = wide.suggestions(attendee_id, n)
+    # Feedback given since a large event's plan was made still counts at once.
+    refused = {b for a, b in pairs_not_a_fit(db, event.id) if a == attendee_id}
+    return [s for s in found if s.attendee_id not in refused]
+
+
+def _takes_part(db: Database, attendee_id: int) -> bool:
+    row = kdb.one(
+        db,
+        "SELECT 1 FROM attendees "
+        "WHERE id = ? AND consent_matchmaking = 1 AND status != 'cancelled'",
+        [attendee_id],
+    )
+    return row is not None
+
+
+def suggestions_for(db: Database, attendee: dict[str, Any], n: int = PLAN_SIZE) -> list[Suggestion]:
+    """An attendee's suggestions for their page or the desk ([] without consent or cancelled)."""
+    if not attendee.get("consent_matchmaking") or attendee.get("status") == "cancelled":
+        return []
+    return for_attendee(db, kevents.get(db, attendee["event_id"]), attendee["id"], n)
+
+
+def for_everybody(db: Database, event: Event, n: int = PLAN_SIZE) -> Plan:
+    """Balanced suggestions for every consenting attendee, freshly computed."""
+    return plan(build_model(db, event), n)
+
+
+def top_for_print(
+    db: Database, event: Event, attendee_id: int, n: int = DESK_SIZE, lang: str = "de"
+) -> list[str]:
+    """Plain text lines for a check-in slip or the back of a badge: who, from where, why."""
+    lines = []
+    for k, s in enumerate(for_attendee(db, event, attendee_id, n), start=1):
+        where = f" ({s.organisation})" if s.organisation else ""
+        lines.append(f"{k}. {s.name}{where}: {s.reason_text(lang)}")
+    return lines
