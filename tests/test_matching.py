@@ -370,11 +370,39 @@ def test_top_for_print_gives_plain_lines(db, demo_event) -> None:
     person = next(
         a for a in attendees.list_for_event(db, demo_event.id) if a["consent_matchmaking"]
     )
-    lines = matching.top_for_print(db, demo_event, person["id"])
+    lines = matching.top_for_print(db, person)
     assert len(lines) == 3
     first = matching.for_attendee(db, demo_event, person["id"], 1)[0]
     assert lines[0].startswith(f"1. {first.name} ({first.organisation}): ")
     assert first.reason_text("de") in lines[0]
+
+
+def test_the_slip_is_empty_without_consent_or_for_a_cancelled_registration(db, demo_event) -> None:
+    consenting = [
+        a for a in attendees.list_for_event(db, demo_event.id) if a["consent_matchmaking"]
+    ]
+    refused = next(
+        a for a in attendees.list_for_event(db, demo_event.id) if not a["consent_matchmaking"]
+    )
+    assert matching.top_for_print(db, refused) == []
+    cancelled = {**consenting[0], "status": "cancelled"}
+    assert matching.top_for_print(db, cancelled) == []
+
+
+def test_shown_suggestions_are_remembered_once_with_when_first(db, demo_event) -> None:
+    person = next(
+        a for a in attendees.list_for_event(db, demo_event.id) if a["consent_matchmaking"]
+    )
+    shown = matching.to_show(db, person, 3)
+    again = matching.to_show(db, person, 3)
+    assert [s.attendee_id for s in shown] == [s.attendee_id for s in again]
+    rows = kdb.rows(
+        db,
+        "SELECT other_id, first_at FROM suggestions_shown WHERE attendee_id = ?",
+        [person["id"]],
+    )
+    assert sorted(r["other_id"] for r in rows) == sorted(s.attendee_id for s in shown)
+    assert len({r["first_at"] for r in rows}) == 1
 
 
 def test_find_attendee_by_email_code_or_name(db, event) -> None:

@@ -18,7 +18,6 @@ from kiosk.matching.current import (
     for_attendee,
     for_everybody,
     suggestions_for,
-    top_for_print,
 )
 from kiosk.matching.errors import MatchingError
 from kiosk.matching.feedback import VERDICTS, feedback_of, record_feedback
@@ -27,6 +26,7 @@ from kiosk.matching.model import Model
 from kiosk.matching.network_picture import Edge, Network, Node, network
 from kiosk.matching.organiser import GOOD_MATCH_SHARE, Lonely, no_good_match, overview
 from kiosk.matching.profiles import Profile
+from kiosk.matching.shown import to_show, top_for_print
 from kiosk.matching.suggestions import (
     DESK_SIZE,
     PLAN_SIZE,
@@ -93,5 +93,6 @@ __all__ = [
     "synonym_keys",
     "table_plan_people",
     "term_key",
+    "to_show",
     "top_for_print",
 ]

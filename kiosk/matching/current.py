@@ -16,7 +16,7 @@ from kiosk.events import Event
 from kiosk.matching.balance import Plan, plan
 from kiosk.matching.model import Model
 from kiosk.matching.profiles import load_rows, pairs_met, pairs_not_a_fit, profiles_from_rows
-from kiosk.matching.suggestions import DESK_SIZE, PLAN_SIZE, Suggestion
+from kiosk.matching.suggestions import PLAN_SIZE, Suggestion
 
 #: A plan that took at most this long is rebuilt on every change (a brunch: ~10 ms); a slower
 #: one (a fair, 10,000 people) at most every REFRESH_SECONDS, so phones polling cannot pile up.
@@ -29,11 +29,6 @@ CACHE_SIZE = 4
 _cache: dict[tuple[str, int], tuple[tuple[Any, ...], Plan]] = {}
 _building: set[tuple[str, int]] = set()
 _cache_lock = threading.Lock()
-
-
-def _database_path(db: Database) -> str:
-    row = db.conn.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else ""
 
 
 def data_version(db: Database, event: Event) -> tuple[Any, ...]:
@@ -83,7 +78,7 @@ def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
     While one request rebuilds, the others get the previous plan instead of waiting.
     """
     event = kevents.get(db, event.id)
-    key = (_database_path(db), event.id)
+    key = (kdb.database_file(db), event.id)
     version = data_version(db, event)
     with _cache_lock:
         cached = _cache.get(key)
@@ -93,7 +88,9 @@ def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
                 return old_plan
             slow = old_plan.build_seconds > CHEAP_BUILD_SECONDS
             young = time.monotonic() - old_plan.built_at < REFRESH_SECONDS
-            if (slow and young) or key in _building:
+            # The organiser's own change (synonyms) shows at once; arrivals may wait a moment.
+            edited = old_version[-1] != version[-1]
+            if ((slow and young) or key in _building) and not edited:
                 return old_plan
         _building.add(key)
     try:
@@ -146,14 +143,3 @@ def suggestions_for(db: Database, attendee: dict[str, Any], n: int = PLAN_SIZE) 
 def for_everybody(db: Database, event: Event, n: int = PLAN_SIZE) -> Plan:
     """Balanced suggestions for every consenting attendee, freshly computed."""
     return plan(build_model(db, event), n)
-
-
-def top_for_print(
-    db: Database, event: Event, attendee_id: int, n: int = DESK_SIZE, lang: str = "de"
-) -> list[str]:
-    """Plain text lines for a check-in slip or the back of a badge: who, from where, why."""
-    lines = []
-    for k, s in enumerate(for_attendee(db, event, attendee_id, n), start=1):
-        where = f" ({s.organisation})" if s.organisation else ""
-        lines.append(f"{k}. {s.name}{where}: {s.reason_text(lang)}")
-    return lines

@@ -72,7 +72,7 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
         "attendee": attendee,
         "event": events.get(db, attendee["event_id"]),
         "contacts": contacts.list_for(db, attendee["id"]),
-        "suggestions": matching.suggestions_for(db, attendee),
+        "suggestions": matching.to_show(db, attendee),
     }
 
 

@@ -24,7 +24,7 @@ def _list(attendee: dict[str, Any]) -> Response:
         "_suggestions.html",
         attendee=attendee,
         event=events.get(get_db(), attendee["event_id"]),
-        suggestions=matching.suggestions_for(get_db(), attendee),
+        suggestions=matching.to_show(get_db(), attendee),
     )
 
 
@@ -68,7 +68,7 @@ def desk_card(attendee_id: int) -> Response:
         "_suggestions.html",
         "_suggestions.html",
         attendee=attendee,
-        suggestions=matching.suggestions_for(get_db(), attendee, matching.DESK_SIZE),
+        suggestions=matching.to_show(get_db(), attendee, matching.DESK_SIZE),
         compact=True,
     )
 
@@ -84,8 +84,6 @@ def slip(attendee_id: int) -> Response:
         "admin/matching_slip.html",
         event=event,
         attendee=attendee,
-        lines=matching.top_for_print(db, event, attendee["id"], lang=select_locale())
-        if attendee.get("consent_matchmaking")
-        else [],
+        lines=matching.top_for_print(db, attendee, lang=select_locale()),
     )
     return pdf_response(badges.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
