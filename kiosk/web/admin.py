@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import attendees, events
+from kiosk import attendees, events, retention
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.lookups import attendee_or_404
@@ -162,7 +162,9 @@ def attendee_edit(attendee_id: int) -> Response:
 
 @bp.post("/attendees/<int:attendee_id>/delete")
 def attendee_delete(attendee_id: int) -> Response:
+    """Erase a person (on their request, or a mistaken entry): their data goes; contacts others
+    made with them stay on the others' lists as "deleted contact"."""
     attendee = attendee_or_404(attendee_id)
-    attendees.delete(get_db(), attendee_id)
+    retention.erase(get_db(), event_or_404(), attendee_id, who="organiser")
     flash(_("%(name)s gelöscht.", name=attendee["name"]), "ok")
     return redirect_after_post("admin.attendee_list")

@@ -11,8 +11,9 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kiosk import attendees, contacts, events, matching
+from kiosk import attendees, contacts, events, matching, summaries
 from kiosk.web.blueprints import me as bp
+from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
 from kiosk.web.pages import download, get_db, is_htmx, render
 
@@ -142,6 +143,17 @@ def vcard_one(secret: str, contact_id: int) -> Response:
     event = events.get(db, attendee["event_id"])
     text = contacts.vcard_one(contact, event_name=event.name)
     return download(text, contacts.vcard_filename(contact["name"]), "text/vcard")
+
+
+@bp.get("/me/<secret>/summary.pdf")
+def summary_pdf(secret: str) -> Response:
+    """The attendee's contact summary, during and after the event, in the page's language."""
+    attendee = owner_or_404(secret)
+    db = get_db()
+    event = events.get(db, attendee["event_id"])
+    body = summaries.pdf(db, event, attendee, lang=select_locale())
+    name = summaries.safe_name(f"{event.name} Kontakte {attendee['name']}")
+    return download(body, f"{name}.pdf", "application/pdf")
 
 
 @bp.post("/me/forget")

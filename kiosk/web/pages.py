@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from sqlite_utils import Database
@@ -89,11 +91,16 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 
 
 def download(body: bytes | str, filename: str, mimetype: str) -> Response:
-    """A file to save (a CSV, a spreadsheet, a vCard, a ZIP); never cached."""
+    """A file to save (a CSV, a spreadsheet, a vCard, a ZIP); never cached. The name may hold
+    umlauts: browsers get it as UTF-8 (RFC 6266) and, for old ones, in plain letters."""
     response = current_app.response_class(body, mimetype=mimetype)
     if mimetype.startswith("text/"):
         response.content_type = f"{mimetype}; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = plain.replace('"', "").replace("\\", "") or "download"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
