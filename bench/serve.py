@@ -33,9 +33,9 @@ def ready_seconds(data_dir: Path) -> float:
     """Seconds from starting `kiosk serve` to its first 200 answer."""
     port = _free_port()
     started = time.monotonic()
+    command = [sys.executable, "-m", "kiosk", "--data", str(data_dir), "serve"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--data", str(data_dir), "serve"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -22,6 +22,16 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "type_colours": {},  # overrides of kiosk.badges.DEFAULT_TYPE_COLOURS: {type: "#rrggbb"}
     "badge_logo": "",  # file name of the uploaded logo in the data folder's badges/
     "retention_days": 30,
+    # Mail after the event (kiosk.mail.settings): the SMTP server, the sender, the pace.
+    "mail_host": "",
+    "mail_port": 587,
+    "mail_security": "starttls",  # none, starttls, tls
+    "mail_user": "",
+    "mail_password": "",  # encrypted with the installation's secret, never the password
+    "mail_sender": "",
+    "mail_sender_name": "",
+    "mail_rate": 5.0,  # mails per second at most
+    "mail_lang": "de",
 }
 
 
