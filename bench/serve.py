@@ -34,8 +34,10 @@ def ready_seconds(data_dir: Path) -> float:
     port = _free_port()
     started = time.monotonic()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "--data", str(data_dir), "serve"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "kiosk", "--data", str(data_dir), "serve"),
+            *("--host", "127.0.0.1", "--port", str(port)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
