@@ -7,6 +7,8 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,61 @@ def runner(tmp_path: Path) -> Any:
             return result
 
     return Runner()
+
+
+# -- reading pages --------------------------------------------------------------------------------
+
+#: Elements that have no end tag.
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+
+
+@dataclass
+class Element:
+    """One element of a page: its tag, attributes, the text inside it and the form around it."""
+
+    tag: str
+    attrs: dict[str, str]
+    form: Element | None = None
+    text: str = ""
+    inside: list[Element] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.open: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        forms = [e for e in self.open if e.tag == "form"]
+        element = Element(tag, {k: v or "" for k, v in attrs}, forms[-1] if forms else None)
+        for parent in self.open:
+            parent.inside.append(element)
+        self.elements.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open:
+            if self.open.pop().tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for element in self.open:
+            element.text += data
+
+
+def read_html(html: str) -> list[Element]:
+    """Every element of an HTML page or fragment, in document order."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.elements
+
+
+def by_id(elements: list[Element]) -> dict[str, Element]:
+    """The elements that have an id, by their id."""
+    return {e.attrs["id"]: e for e in elements if "id" in e.attrs}
 
 
 # -- the real browser ----------------------------------------------------------------------------
