@@ -113,8 +113,9 @@ def test_welcome_card_qr_is_the_private_link(desk: Any, venue: Any, live_server:
 def test_muller_finds_mueller_and_checks_in_from_the_result(desk: Any, venue: Any) -> None:
     desk.keyboard.type("Muller", delay=40)
     hit = desk.locator("#hits .hit", has_text="Jürgen Müller")
+    # The list follows the typing: wait for the answer to the whole word, not to "Mul".
+    expect(desk.locator("#hits .hit")).to_have_count(1)
     hit.wait_for()
-    assert desk.locator("#hits .hit").count() == 1
     hit.get_by_role("button", name="Einchecken").click()
     desk.locator('#result[data-outcome="welcome"]').wait_for()
     assert desk.locator("#hits .hit").count() == 0
