@@ -33,7 +33,7 @@ TEXT_FIELDS = (
     "role",
 )
 LIST_FIELDS = ("interests", "offers", "seeks")
-CONSENTS = ("matchmaking", "share_contact")
+CONSENTS = ("matchmaking", "share_contact", "mail")
 #: Longest text kept in one field; longer values are cut, not refused.
 MAX_FIELD_LENGTH = 300
 
@@ -98,6 +98,7 @@ class AttendeeData:
     extra: dict[str, str] = field(default_factory=dict)
     consent_matchmaking: bool | None = None
     consent_share_contact: bool | None = None
+    consent_mail: bool | None = None
 
     def cleaned(self) -> AttendeeData:
         """A copy with every value made safe to store: trimmed, capped, lists split."""
@@ -109,8 +110,7 @@ class AttendeeData:
             **values,
             **lists,
             extra=extra,
-            consent_matchmaking=self.consent_matchmaking,
-            consent_share_contact=self.consent_share_contact,
+            **{f"consent_{c}": getattr(self, f"consent_{c}") for c in CONSENTS},
         )
 
     def problems(self) -> list[tuple[str, str]]:

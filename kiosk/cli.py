@@ -180,12 +180,16 @@ def attendees_command(state: State, slug: str | None, as_json: bool) -> None:
         echo_json([attendees.export_view(a) for a in found])
         return
     for a in found:
-        consents = ("V" if a["consent_matchmaking"] else "-") + (
-            "K" if a["consent_share_contact"] else "-"
+        consents = "".join(
+            mark if a[f"consent_{purpose}"] else "-"
+            for purpose, mark in (("matchmaking", "V"), ("share_contact", "K"), ("mail", "M"))
         )
         arrived = kdb.local_time(a["checked_in_at"])
         click.echo(f"{a['code']}  {consents}  {arrived:16}  {a['name']} · {a['organisation']}")
-    click.echo(f"{len(found)} attendees (V = matchmaking consent, K = shares contact details)")
+    click.echo(
+        f"{len(found)} attendees (V = matchmaking consent, K = shares contact details, "
+        "M = mails from kiosk)"
+    )
 
 
 # -- organiser access --------------------------------------------------------------------------

@@ -547,3 +547,11 @@ def m013_contacts_of_erased_people(db: Database) -> None:
     # A contact whose other person was erased on request stays on its owner's list (with the
     # owner's note) as "gelöschter Kontakt": other_id becomes NULL.
     db["contacts"].transform(not_null={"other_id": False})
+
+
+@migrations()
+def m014_consent_mail(db: Database) -> None:
+    # A third purpose: mails from kiosk about this event (the contact summary afterwards).
+    db["attendees"].add_column("consent_mail", int)
+    db["attendees"].add_column("consent_mail_at", str)
+    db["attendees"].add_column("consent_mail_how", str)

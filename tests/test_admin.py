@@ -69,12 +69,17 @@ def test_add_edit_delete_attendee(organiser, db, event) -> None:
     assert response.status_code == 303
     (olena,) = attendees.list_for_event(db, event.id)
     assert olena["interests"] == ["Inklusion", "Mentoring"] and olena["consent_matchmaking"]
-    assert olena["consent_share_contact"] is False
+    assert olena["consent_share_contact"] is None  # not asked: she decides herself
     organiser.post(
         f"/admin/attendees/{olena['id']}",
         data={"first_name": "Olena", "last_name": "Petrenko-Schmidt"},
     )
     assert attendees.get(db, olena["id"])["last_name"] == "Petrenko-Schmidt"
+    assert attendees.get(db, olena["id"])["consent_matchmaking"] is True  # not in the form: kept
+    organiser.post(
+        f"/admin/attendees/{olena['id']}",
+        data={"first_name": "Olena", "last_name": "Petrenko", "consent_matchmaking": "no"},
+    )
     assert attendees.get(db, olena["id"])["consent_matchmaking"] is False
     organiser.post(f"/admin/attendees/{olena['id']}/delete")
     assert attendees.list_for_event(db, event.id) == []
@@ -148,3 +153,14 @@ def test_attendee_page_offers_the_private_link_to_send(organiser, db, event) -> 
     anna = add(db, event)
     html = organiser.get(f"/admin/attendees/{anna['id']}").get_data(as_text=True)
     assert f'value="http://kiosk.test/me/{anna["secret"]}"' in html
+
+
+def test_the_organiser_form_never_decides_a_consent_nobody_gave(organiser, db, event) -> None:
+    anna = add(db, event)
+    form = {"first_name": "Anna", "last_name": "Müller", "consent_share_contact": "no"}
+    organiser.post(f"/admin/attendees/{anna['id']}", data={**form, "consent_mail": ""})
+    saved = attendees.get(db, anna["id"])
+    assert saved["consent_share_contact"] is False and saved["consent_share_contact_how"]
+    assert saved["consent_matchmaking"] is None and saved["consent_mail"] is None
+    html = organiser.get(f"/admin/attendees/{anna['id']}").get_data(as_text=True)
+    assert re.search(r'name="consent_mail">\s*<option value="" selected>', html)

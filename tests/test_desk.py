@@ -306,7 +306,7 @@ def test_walk_in_form_creates_checks_in_and_shows_the_welcome(
     assert outcome(page) == "walk_in" and "Willkommen, Kemal!" in page.get_data(as_text=True)
     kemal = attendees.list_for_event(db, event.id, query="Kaya")[0]
     assert kemal["checked_in_desk"] == "Eingang 1"
-    assert kemal["consent_matchmaking"] is True and kemal["consent_share_contact"] is False
+    assert kemal["consent_matchmaking"] is True and kemal["consent_share_contact"] is None
     assert kemal["interests"] == ["Inklusion", "Mentoring"]
 
 

@@ -126,33 +126,25 @@ def test_settings_take_usual_forms(db, event) -> None:
 # -- recipients ------------------------------------------------------------------------------------
 
 
-def with_consent_mail(db: Any) -> None:
-    """The attendees' consent to mail (None = not asked), as the column will be."""
-    if "consent_mail" not in db["attendees"].columns_dict:
-        db["attendees"].add_column("consent_mail", int)
-
-
 def test_who_gets_which_mail(db, event) -> None:
-    with_consent_mail(db)
     yes = person(db, event, "Anna")
     no = person(db, event, "Ben")
     unasked = person(db, event, "Cem")
     person(db, event, "Dora", email="")
     gone = person(db, event, "Emil")
-    db.execute("UPDATE attendees SET consent_mail = 1 WHERE id = ?", [yes["id"]])
-    db.execute("UPDATE attendees SET consent_mail = 0 WHERE id = ?", [no["id"]])
-    db.execute(
-        "UPDATE attendees SET consent_mail = 1, status = 'cancelled' WHERE id = ?", [gone["id"]]
-    )
+    attendees.set_consent(db, yes["id"], "mail", True, how="own page")
+    attendees.set_consent(db, no["id"], "mail", False, how="own page")
+    attendees.set_consent(db, gone["id"], "mail", True, how="own page")
+    db.execute("UPDATE attendees SET status = 'cancelled' WHERE id = ?", [gone["id"]])
     db.conn.commit()
     assert [a["first_name"] for a in mail.recipients(db, event.id, "link")] == ["Anna", "Cem"]
     assert [a["first_name"] for a in mail.recipients(db, event.id, "summary")] == ["Anna"]
     assert mail.consent_mail(attendees.get(db, unasked["id"])) is None
 
 
-def test_without_a_consent_mail_column_nobody_counts_as_asked(db, event) -> None:
+def test_not_asked_gets_the_link_but_no_summary(db, event) -> None:
     anna = person(db, event, "Anna")
-    assert "consent_mail" not in anna
+    assert anna["consent_mail"] is None
     assert mail.eligible(anna, "link") and not mail.eligible(anna, "summary")
     with pytest.raises(MailError) as caught:
         mail.recipients(db, event.id, "newsletter")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from test_mail import BASE_URL, PDF, SECRET, VCARD, configure, files_for, person
 
-from kiosk import audit, events, mail
+from kiosk import attendees, audit, events, mail
 from kiosk import db as kdb
 from kiosk.mail import MailError, sendlog
 
@@ -57,11 +57,9 @@ def test_everybody_gets_the_link_once(db, event, five, smtp_server) -> None:
 
 
 def test_summary_arrives_with_its_attachments(db, event, smtp_server) -> None:
-    db["attendees"].add_column("consent_mail", int)
     anna = person(db, event, "Anna")
     person(db, event, "Ben")
-    db.execute("UPDATE attendees SET consent_mail = 1 WHERE id = ?", [anna["id"]])
-    db.conn.commit()
+    attendees.set_consent(db, anna["id"], "mail", True, how="own page")
     event = configure(db, event, smtp_server)
     report = send(db, event, "summary", attachments=files_for)
     assert report.sent == 1
@@ -340,7 +338,6 @@ def test_a_server_that_keeps_dropping_stops_the_run(db, event, five, smtp_server
 
 
 def test_a_mail_that_cannot_be_made_fails_alone(db, event, five, smtp_server) -> None:
-    db["attendees"].add_column("consent_mail", int)
     db.execute("UPDATE attendees SET consent_mail = 1")
     db.execute("UPDATE attendees SET email = 'kaputt@@example.org' WHERE first_name = 'Dora'")
     db.conn.commit()

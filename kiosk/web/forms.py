@@ -7,14 +7,22 @@ from werkzeug.datastructures import MultiDict
 
 from kiosk import attendees
 
+#: How a consent field's value reads: a ticked box or "ja" is yes, "nein" is no; nothing (an
+#: unticked box, "nicht gefragt") leaves it as it is: nobody decides for the person.
+CONSENT_VALUES = {"on": True, "yes": True, "no": False}
+
+
+def consent_value(form: MultiDict[str, str], purpose: str) -> bool | None:
+    """One consent as a form gives it: True, False, or None (not decided here)."""
+    return CONSENT_VALUES.get(form.get(f"consent_{purpose}", ""))
+
 
 def attendee_data(form: MultiDict[str, str]) -> attendees.AttendeeData:
-    """An attendee form as AttendeeData; unticked consent boxes mean no."""
+    """An attendee form as AttendeeData (consents by ``consent_value``)."""
     return attendees.AttendeeData(
         **{f: form.get(f, "") for f in attendees.TEXT_FIELDS},
         **{f: form.get(f, "") for f in attendees.LIST_FIELDS},
-        consent_matchmaking=form.get("consent_matchmaking") == "on",
-        consent_share_contact=form.get("consent_share_contact") == "on",
+        **{f"consent_{c}": consent_value(form, c) for c in attendees.CONSENTS},
     )
 
 
