@@ -17,7 +17,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from kiosk import attendees, badges, events, matching
+from kiosk import attendees, events, matching
+from kiosk.pdf import html_to_pdf
 from kiosk.web import (
     current_event,
     desk_required,
@@ -110,7 +111,7 @@ def slip(attendee_id: int) -> Response:
         if attendee.get("consent_matchmaking")
         else [],
     )
-    pdf = badges.html_to_pdf(html)
+    pdf = html_to_pdf(html)
     return pdf_response(pdf, f"vorschlaege-{attendee['code']}.pdf")
 
 
