@@ -26,10 +26,16 @@ def single_badge_pdf(
     public_url: str,
     how: str,
     layout: str | None = None,
-    printer: str = "",
+    printer: str | None = None,
 ) -> bytes:
     """One attendee's badge as a PDF (walk-in, reprint), sent to ``printer`` if one is named;
-    the print is recorded only once the PDF is made and, with a printer, accepted by it."""
+    the print is recorded only once the PDF is made and, with a printer, accepted by it.
+
+    ``printer`` None makes the PDF only (the browser prints it); '' means printing was asked
+    for while no printer is set: BadgeError('no_printer'), and nothing is recorded.
+    """
+    if printer == "":
+        raise BadgeError("no_printer", "No printer is set for single badges.")
     try:
         attendee = kattendees.get(db, attendee_id)
     except kattendees.AttendeeError:
