@@ -12,11 +12,14 @@ from flask import Flask
 __version__ = "0.1.0"
 
 _PACKAGE = Path(__file__).resolve().parent
+#: The checkout's resource folders and the names they are installed under inside the package
+#: (badges/ holds templates, not code: kiosk.badges is the Python package for badges).
+_INSTALLED_AS = {"templates": "templates", "static": "static", "badges": "badge_templates"}
 
 
 def resource_dir(name: str) -> Path:
     """Where templates/, static/ or badges/ are: inside the installed package, else the checkout."""
-    installed = _PACKAGE / name
+    installed = _PACKAGE / _INSTALLED_AS.get(name, name)
     return installed if installed.is_dir() else _PACKAGE.parent / name
 
 

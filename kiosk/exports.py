@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, audit, documents
+from kiosk import attendees, audit, documents, pdf
 from kiosk import db as kdb
 from kiosk.errors import KioskError
 from kiosk.events import Event
@@ -372,8 +372,6 @@ def attendance_pdf(
 ) -> bytes:
     """The attendance list funders ask for: event, date, place, and everyone who came with
     their organisation and arrival time (optionally a column to sign); audited."""
-    from kiosk import badges
-
     people = [a for a in attendees.list_for_event(db, event.id) if a["checked_in_at"]]
     html = documents.render(
         "exports/attendance.html",
@@ -383,6 +381,6 @@ def attendance_pdf(
         people=people,
         signature=signature,
     )
-    body = badges.html_to_pdf(html)
+    body = pdf.html_to_pdf(html)
     audit.record(db, event.id, "export", "attendance.pdf", who=who, rows=len(people))
     return body

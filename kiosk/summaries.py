@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from kiosk import attendees, audit, contacts, documents, matching, retention
 from kiosk import db as kdb
+from kiosk import pdf as pdf_renderer
 from kiosk.events import Event
 
 #: Suggested people a summary lists at most (those not met).
@@ -79,7 +80,7 @@ def pdfs(
         deadline=retention.deadline(event).isoformat(),
         made_at=kdb.now(),
     )
-    document = _render_document(html)
+    document = pdf_renderer.render_document(html)
     starts = {f"summary-{a['id']}": i for i, a in enumerate(people)}
     pages: list[list[Any]] = [[] for _ in people]
     current = 0
@@ -172,9 +173,3 @@ def zip_all(
             count += 1
     audit.record(db, event.id, "export", "summaries.zip", who=who, rows=count)
     return out.getvalue()
-
-
-def _render_document(html: str) -> Any:
-    from kiosk import badges
-
-    return badges._render_document(html)

@@ -714,6 +714,20 @@ def test_a_refused_single_print_is_not_recorded(
     assert (tmp_path / "job.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_a_single_print_without_a_printer_is_refused_and_not_recorded(
+    db: Any, event: events.Event
+) -> None:
+    person = add(db, event, "Ohne", "Drucker")
+    no_printer = badges.print_settings(db).desk_printer
+    assert no_printer == ""  # none chosen yet
+    with pytest.raises(badges.BadgeError) as info:
+        badges.single_badge_pdf(
+            db, event, person["id"], public_url=PUBLIC_URL, how="desk", printer=no_printer
+        )
+    assert info.value.code == "no_printer"
+    assert badges.print_log(db, person["id"]) == []
+
+
 def test_a_batch_the_printer_refuses_keeps_its_pdf_and_records_nothing(
     db: Any, event: events.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,7 @@ def _message(exc: badges.BadgeError) -> str:
         "bad_colour": _("Farben bitte im Format #rrggbb."),
         "bad_logo": _("Das Logo muss ein Bild sein (PNG, JPEG, GIF oder WebP)."),
         "nothing_to_print": _("Es gibt nichts zu drucken."),
+        "no_printer": _("Für einzelne Namensschilder ist kein Drucker eingestellt."),
         "print_failed": _("Drucken fehlgeschlagen: %(reason)s", reason=str(exc)),
     }
     return messages.get(exc.code, str(exc))
@@ -187,10 +188,8 @@ def badge_print(attendee_id: int) -> Response:
     """Send one badge to the configured printer for single badges."""
     db = get_db()
     event = event_or_404()
+    # The page offers the button only with a printer; on a stale page the service refuses.
     printer = badges.print_settings(db).desk_printer
-    if not printer:  # the page offers the button only with a printer; a stale page may not know
-        flash(_("Für einzelne Namensschilder ist kein Drucker eingestellt."), "error")
-        return redirect_after_post("admin.badges_page", _anchor="single")
     try:
         badges.single_badge_pdf(
             db, event, attendee_id, public_url=public_url(), how=f"lp:{printer}", printer=printer

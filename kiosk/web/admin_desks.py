@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, desks, exports
+from kiosk import arrivals, desks, exports, qr
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import (
     COUNTER_POLL_SECONDS,
@@ -16,7 +16,6 @@ from kiosk.web.pages import (
     event_or_404,
     get_db,
     public_url,
-    qr_svg,
     redirect_after_post,
     render,
 )
@@ -41,7 +40,7 @@ def desk_list() -> Response:
         event=event,
         desks=desks.for_event(get_db(), event),
         link=link,
-        link_qr=qr_svg(link["url"]) if link else "",
+        link_qr=qr.svg(link["url"]) if link else "",
         modes=desks.MODES,
     )
 

@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, redirect, request, session, url_
 from flask_babel import gettext as _
 
 from kiosk import arrivals, attendees, checkin, desks, events, links, namesearch
+from kiosk import qr as qr_codes
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.pages import (
@@ -18,7 +19,6 @@ from kiosk.web.pages import (
     get_db,
     is_htmx,
     public_url,
-    qr_svg,
     render,
 )
 from kiosk.web.roles import become_desk, desk_name, self_check_in
@@ -210,7 +210,7 @@ def qr(attendee_id: int) -> Response:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
         abort(404)
-    svg = qr_svg(links.private_link(public_url(), attendee))
+    svg = qr_codes.svg(links.private_link(public_url(), attendee))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import attendees, badges, events, matching
+from kiosk import attendees, events, matching, pdf
 from kiosk.web.blueprints import suggestions as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import attendee_or_404, owner_or_404
@@ -86,4 +86,4 @@ def slip(attendee_id: int) -> Response:
         attendee=attendee,
         lines=matching.top_for_print(db, attendee, lang=select_locale()),
     )
-    return pdf_response(badges.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
+    return pdf_response(pdf.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
