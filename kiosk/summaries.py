@@ -142,6 +142,22 @@ def attachments(
     return files
 
 
+def attachments_from(
+    database: str, event: Event, lang: str = "de"
+) -> Callable[[dict[str, Any]], list[tuple[str, str, bytes]]]:
+    """``attachments`` for a send-out running in its own thread: each call reads the
+    database through a connection of its own."""
+
+    def files(attendee: dict[str, Any]) -> list[tuple[str, str, bytes]]:
+        db = kdb.connect(database)
+        try:
+            return attachments(db, event, lang)(attendee)
+        finally:
+            db.close()
+
+    return files
+
+
 def who_gets_one(db: Database, event: Event) -> list[dict[str, Any]]:
     """The attendees a summary is made for: everyone who came (cancelled ones not)."""
     return [a for a in attendees.list_for_event(db, event.id) if a["checked_in_at"]]

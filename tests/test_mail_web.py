@@ -216,3 +216,29 @@ def test_unknown_kinds_are_not_found(organiser, event, path) -> None:
 
 def test_another_events_job_is_not_found(organiser, event) -> None:
     assert organiser.get("/admin/mail/jobs/nope", headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_the_summary_mail_from_the_page_carries_the_pdf_and_the_vcard(
+    organiser, db, event, smtp_server
+) -> None:
+    from kiosk import attendees, contacts
+
+    configure(db, event, smtp_server)
+    anna = person(db, event, "Anna", consent_mail=True)
+    ben = person(db, event, "Ben", "Weiß", consent_share_contact=True)
+    person(db, event, "Cem")  # never asked about mails: no summary
+    contacts.swap(db, event, anna["id"], ben["id"], how="phone")
+    preview = organiser.get(
+        f"/admin/mail/preview?kind=summary&attendee={anna['id']}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "Netzwerkbrunch Test Kontakte.pdf" in preview and ".vcf" in preview
+    assert mail.get_job(job_id(organiser.post("/admin/mail/send/summary"))).wait(30)
+    (message,) = smtp_server.sink.messages()
+    assert message["To"].addresses[0].addr_spec == "anna@example.org"
+    files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    pdf = files["Netzwerkbrunch Test Kontakte.pdf"]
+    card = files["Netzwerkbrunch Test Kontakte.vcf"]
+    assert pdf.startswith(b"%PDF")
+    card = card.decode() if isinstance(card, bytes) else card
+    assert "FN;CHARSET=UTF-8:Ben Weiß" in card and "ben@example.org" in card
+    assert attendees.get(db, anna["id"])["consent_mail"] is True

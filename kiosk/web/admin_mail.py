@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, abort, current_app, flash, request
 from flask_babel import gettext as _
 
-from kiosk import mail
+from kiosk import mail, summaries
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import event_or_404, get_db, public_url, redirect_after_post, render
 
@@ -122,8 +122,15 @@ def mail_preview() -> Response:
     preview = None
     if attendee_id:
         try:
+            event = event_or_404()
+            lang = mail.mail_settings(event).lang
             preview = mail.preview(
-                get_db(), event_or_404(), attendee_id, kind, base_url=public_url()
+                get_db(),
+                event,
+                attendee_id,
+                kind,
+                base_url=public_url(),
+                attachments=summaries.attachments(get_db(), event, lang),
             )
         except mail.MailError as exc:
             if exc.code == "not_found":
@@ -145,13 +152,16 @@ def mail_again(kind: str, attendee_id: int) -> Response:
 
 
 def _start(kind: str, **selection: Any) -> Response:
+    event = event_or_404()
+    database = current_app.config["DATABASE"]
     try:
         job = mail.start_sendout(
-            current_app.config["DATABASE"],
-            event_or_404(),
+            database,
+            event,
             kind,
             secret=current_app.secret_key or "",
             base_url=public_url(),
+            attachments=summaries.attachments_from(database, event, mail.mail_settings(event).lang),
             **selection,
         )
     except mail.MailError as exc:
