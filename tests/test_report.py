@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from kiosk import attendees, checkin, contacts, events, report
+from kiosk import attendees, checkin, contacts, events, report, retention
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 from kiosk.report import ReportError
@@ -214,19 +214,6 @@ def without_time(found: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in found.items() if k != "computed_at"}
 
 
-def purge(db, event) -> None:
-    """What a purge leaves: the event and its stored figures, no attendee and nothing of them."""
-    with kdb.transaction(db):
-        ids = [
-            r["id"] for r in kdb.rows(db, "SELECT id FROM attendees WHERE event_id = ?", [event.id])
-        ]
-        for table, column in attendees.dependent_tables(db):
-            for attendee_id in ids:
-                db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [attendee_id])
-        db.execute("DELETE FROM attendee_log WHERE event_id = ?", [event.id])
-        db.execute("DELETE FROM attendees WHERE event_id = ?", [event.id])
-
-
 # -- figures ------------------------------------------------------------------------------------
 
 
@@ -266,11 +253,22 @@ def test_figures_are_json_and_hold_nothing_personal(db, net) -> None:
 
 def test_figures_after_the_purge_are_the_stored_ones(db, net) -> None:
     event, _ = net
-    kept = report.store(db, event)
-    purge(db, event)
-    assert report.figures(db, event) == kept
+    kept = report.compute(db, event)
+    retention.purge(db, event, who="organiser")  # stores the figures, then deletes
+    assert not kdb.rows(db, "SELECT id FROM attendees WHERE event_id = ?", [event.id])
+    found = report.figures(db, event)
+    assert without_time(found) == without_time(kept) == EXPECTED
+    assert found == report.stored(db, event)
     # Computed now, there would be nothing left to count.
     assert report.compute(db, event)["attendance"]["registered"] == 0
+
+
+def test_an_erased_persons_contacts_leave_the_figures(db, net) -> None:
+    event, people = net
+    retention.erase(db, event, people["fiona"]["id"], who="organiser")
+    found = report.compute(db, event)["contacts"]
+    assert found["pairs"] == 3  # Carla–Fiona and Dora–Fiona are gone with Fiona
+    assert found["cross_organisation"] == 2 and found["from_suggestion"] == 0
 
 
 def test_figures_are_live_while_the_attendees_are_there(db, net) -> None:
@@ -339,8 +337,7 @@ def test_the_pdf_in_english(db, net) -> None:
 
 def test_the_pdf_of_a_purged_event_renders_from_the_stored_figures(db, net) -> None:
     event, _ = net
-    report.store(db, event)
-    purge(db, event)
+    retention.purge(db, event, who="organiser")
     reader, text = pdf_text(report.pdf(db, event))
     assert_a4_pages(reader)
     assert "Von 6 Angemeldeten sind 5 gekommen (83 %)" in text
@@ -616,3 +613,20 @@ def test_the_organisers_picture_by_organisation_and_by_project(db, net) -> None:
     with pytest.raises(ReportError) as refused:
         report.picture(db, event, by="person")
     assert refused.value.code == "bad_grouping"
+
+
+def test_for_print_the_lines_are_a_few_paths_and_the_rest_is_the_same() -> None:
+    nodes, edges = random_network(60)
+    page = parse(report.network_svg(nodes, edges))
+    printed = parse(report.network_svg(nodes, edges, tooltips=False, lang="en"))
+    assert boxes(printed) == boxes(page)
+    assert len(list(printed.iter(f"{SVG}title"))) == 1  # the picture's own
+    lines = next(g for g in printed.iter(f"{SVG}g") if g.get("class") == "edges")
+    assert all(p.tag == f"{SVG}path" for p in lines)
+    segments = sum(p.get("d").count("M") for p in lines)
+    widths = {e.get("stroke-width") for e in page.iter(f"{SVG}line") if e.get("stroke-width")}
+    assert len(lines) == len(widths) < segments / 4  # one path per line width
+    assert segments == len(
+        [e for e in page.iter(f"{SVG}line") if e.find(f"{SVG}title") is not None]
+    )
+    assert printed.get("aria-label").startswith("Network: 60 groups")

@@ -223,7 +223,8 @@ def _suggestions(db: Database, event: Event) -> dict[str, int]:
 
 
 def _topics(db: Database, event: Event, limit: int = TOP_TOPICS) -> list[dict[str, Any]]:
-    """The topics arrived people named most (people per topic, and in which of their lists)."""
+    """The topics arrived people named most (people per topic, and in which of their lists);
+    spellings that fold alike are one topic ("Inklusion", "inklusion")."""
     named = " UNION ALL ".join(
         f"""SELECT a.id AS attendee, '{name}' AS list, j.value AS topic
         FROM attendees a, json_each(a.{name}) j
@@ -306,8 +307,8 @@ def compute(db: Database, event: Event) -> dict[str, Any]:
 def store(db: Database, event: Event) -> dict[str, Any]:
     """Compute the figures and keep them, so the report outlives the event's personal data
     (call it before a purge)."""
+    figures = compute(db, event)  # outside the write lock: the desks need not wait for it
     with kdb.transaction(db):
-        figures = compute(db, event)
         db["report_figures"].upsert(
             {
                 "event_id": event.id,

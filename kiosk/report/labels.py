@@ -1,10 +1,13 @@
 """The network picture's names: how wide a text is, how a long name wraps, and where each
 label goes so that no two labels overlap, no label covers a circle, and all stay inside.
 
-Each label's box is estimated from its characters (on the wide side, so the drawn text stays
-inside it); the places tried are rings around the label's circle, the nearest first, then —
-only if all of those are taken — the nearest free spot anywhere, joined to the circle by a
-thin line. When some label finds no place, all are tried again a little smaller.
+Each label's box is estimated from its characters (the wider of the fonts the picture asks
+for), and each line is drawn to exactly that length. The biggest groups are labelled first;
+the places tried are rings around the label's circle, the nearest first: the first place
+beside the circle (level with it, or centred over or under it) with no other circle nearer
+wins; else the nearest free place on the rings, else the nearest free spot anywhere, those
+two joined to their circle by a thin line. When some label finds no room, all are placed
+again a little smaller.
 """
 
 from __future__ import annotations

@@ -33,15 +33,20 @@ WIDTH, HEIGHT = 720, 540
 REFERENCE_WIDTH = 720
 #: Circle radius of the smallest and the biggest group (at the reference width) …
 NODE_R_MIN, NODE_R_MAX = 4.0, 20.0
-#: … and the share of the picture all circles may cover: many groups get smaller circles.
+#: … and the share of the picture all circles may cover: many groups get smaller circles,
+#: the biggest never smaller than NODE_R_LEAST_MAX.
 NODE_AREA_SHARE = 0.07
+NODE_R_LEAST_MAX = 6.0
 #: Line width for one contact and for the most contacts between two groups.
 EDGE_MIN, EDGE_MAX = 1.2, 7.0
 #: The widest line is drawn for at least this many contacts: where pairs met once or twice,
 #: their lines stay thin instead of all being drawn as the strongest.
 EDGE_FULL_AT = 10
-#: Room at the bottom for the note on groups left out.
-NOTE_HEIGHT = 22.0
+#: Room at the bottom for the note on groups left out, its font size and its baseline (above
+#: the bottom, as a share of that room).
+NOTE_HEIGHT, NOTE_FONT, NOTE_BASELINE = 22.0, 10.0, 0.3
+#: Line widths: the white ring round a circle, a leader line; corner radius of a label box.
+RING_WIDTH, LEADER_WIDTH, LABEL_RADIUS = 1.2, 0.7, 2.0
 FONT_FAMILY = "'Noto Sans', 'DejaVu Sans', Arial, sans-serif"
 INK = "#1d2433"
 MUTED = "#5b6475"
@@ -102,7 +107,7 @@ def _radii(nodes: list[Node], area: Box, scale: float) -> None:
     """Circle sizes by attendees (area grows with people); smaller when there are many."""
     biggest = max(n.attendees for n in nodes) or 1
     fits = math.sqrt(NODE_AREA_SHARE * area.width * area.height / (math.pi * len(nodes)))
-    r_max = max(NODE_R_MIN * scale * 1.5, min(NODE_R_MAX * scale, fits))
+    r_max = max(NODE_R_LEAST_MAX * scale, min(NODE_R_MAX * scale, fits))
     r_min = NODE_R_MIN * scale
     for n in nodes:
         n.r = r_min + (r_max - r_min) * math.sqrt(n.attendees / biggest)
@@ -182,7 +187,11 @@ def _leaders_svg(labels: list[Label], scale: float) -> str:
             sx, sy = n.x + (lx - n.x) * n.r / dist, n.y + (ly - n.y) * n.r / dist
             lines.append(_el("line", x1=sx, y1=sy, x2=lx, y2=ly))
     return _el(
-        "g", "".join(lines), class_="leaders", stroke=LEADER_COLOUR, stroke_width=0.7 * scale
+        "g",
+        "".join(lines),
+        class_="leaders",
+        stroke=LEADER_COLOUR,
+        stroke_width=LEADER_WIDTH * scale,
     )
 
 
@@ -203,7 +212,7 @@ def _nodes_svg(nodes: list[Node], words: dict[str, str], scale: float, tooltips:
         class_="nodes",
         fill=NODE_FILL,
         stroke="#ffffff",
-        stroke_width=1.2 * scale,
+        stroke_width=RING_WIDTH * scale,
     )
 
 
@@ -220,7 +229,7 @@ def _labels_svg(labels: list[Label], font: float, scale: float, tooltips: bool) 
             y=box.y0,
             width=box.width,
             height=box.height,
-            rx=2 * scale,
+            rx=LABEL_RADIUS * scale,
             fill="#ffffff",
         )
         x = box.x0 + klabels.PAD_EM * font
@@ -308,9 +317,9 @@ def network_svg(
                 escape(note),
                 class_="note",
                 x=width / 2,
-                y=height - note_height * 0.3,
+                y=height - note_height * NOTE_BASELINE,
                 text_anchor="middle",
-                font_size=klabels.FONT_MIN * scale * 1.1,
+                font_size=NOTE_FONT * scale,
                 fill=MUTED,
             )
         )
