@@ -24,6 +24,16 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retention_days": 30,
     "place": "",  # where the event takes place (the attendance list names it)
     "purged_at": "",  # when the event's personal data was deleted (kiosk.retention)
+    # Mail after the event (kiosk.mail.settings): the SMTP server, the sender, the pace.
+    "mail_host": "",
+    "mail_port": 587,
+    "mail_security": "starttls",  # none, starttls, tls
+    "mail_user": "",
+    "mail_password": "",  # encrypted with the installation's secret, never the password
+    "mail_sender": "",
+    "mail_sender_name": "",
+    "mail_rate": 5.0,  # mails per second at most
+    "mail_lang": "de",
 }
 
 

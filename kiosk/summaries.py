@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,8 @@ from kiosk.events import Event
 
 #: Suggested people a summary lists at most (those not met).
 SUGGESTIONS_SHOWN = 5
+#: People whose summaries are laid out in one WeasyPrint document (see ``pdfs``).
+BATCH = 40
 #: Longest file or folder name in the ZIP (before the suffix).
 MAX_NAME = 80
 #: Characters no file system or ZIP tool is happy with in a name.
@@ -44,10 +46,8 @@ def safe_name(text: str, fallback: str = "kontakt") -> str:
     return text[:MAX_NAME].rstrip(" .-") or fallback
 
 
-def context(
-    db: Database, event: Event, attendee: dict[str, Any], lang: str = "de"
-) -> dict[str, Any]:
-    """What one summary shows (the same for the PDF and the own page's preview)."""
+def person_context(db: Database, attendee: dict[str, Any], lang: str = "de") -> dict[str, Any]:
+    """What one person's summary shows: their contacts and the suggested people not met."""
     made = contacts.list_for(db, attendee["id"])
     met = {c["other_id"] for c in made}
     suggested = [
@@ -60,22 +60,40 @@ def context(
         for s in matching.suggestions_for(db, attendee, matching.PLAN_SIZE)
         if s.attendee_id not in met
     ][:SUGGESTIONS_SHOWN]
-    return {
-        "event": event,
-        "attendee": attendee,
-        "contacts": sorted(made, key=lambda c: c["created_at"]),
-        "suggested": suggested,
-        "deadline": retention.deadline(event).isoformat(),
-        "made_at": kdb.now(),
-    }
+    made.sort(key=lambda c: c["created_at"])
+    return {"attendee": attendee, "contacts": made, "suggested": suggested}
+
+
+def pdfs(
+    db: Database, event: Event, people: Sequence[dict[str, Any]], lang: str = "de"
+) -> list[bytes]:
+    """Several people's summaries as one PDF each, laid out in one go: WeasyPrint's start-up
+    and style work is paid once per batch, not once per person."""
+    if not people:
+        return []
+    html = documents.render(
+        "summary/summary.html",
+        lang,
+        event=event,
+        items=[person_context(db, a, lang) for a in people],
+        deadline=retention.deadline(event).isoformat(),
+        made_at=kdb.now(),
+    )
+    document = _render_document(html)
+    starts = {f"summary-{a['id']}": i for i, a in enumerate(people)}
+    pages: list[list[Any]] = [[] for _ in people]
+    current = 0
+    for page in document.pages:
+        begun = [starts[name] for name in page.anchors if name in starts]
+        if begun:
+            current = min(begun)
+        pages[current].append(page)
+    return [document.copy(own).write_pdf() for own in pages]
 
 
 def pdf(db: Database, event: Event, attendee: dict[str, Any], lang: str = "de") -> bytes:
     """One attendee's summary as a PDF in their language."""
-    from kiosk import badges
-
-    html = documents.render("summary/summary.html", lang, **context(db, event, attendee, lang))
-    return badges.html_to_pdf(html)
+    return pdfs(db, event, [attendee], lang)[0]
 
 
 def vcard(db: Database, event: Event, attendee: dict[str, Any]) -> str:
@@ -85,8 +103,26 @@ def vcard(db: Database, event: Event, attendee: dict[str, Any]) -> str:
 
 def for_attendee(db: Database, event: Event, attendee: dict[str, Any], lang: str = "de") -> Summary:
     """One attendee's summary, both files."""
+    return _summary(db, event, attendee, pdf(db, event, attendee, lang))
+
+
+def _summary(db: Database, event: Event, attendee: dict[str, Any], body: bytes) -> Summary:
     folder = safe_name(f"{attendee['last_name']} {attendee['first_name']}".strip())
-    return Summary(attendee, pdf(db, event, attendee, lang), vcard(db, event, attendee), folder)
+    return Summary(attendee, body, vcard(db, event, attendee), folder)
+
+
+def for_many(
+    db: Database, event: Event, people: Iterable[dict[str, Any]], lang: str = "de"
+) -> Iterator[Summary]:
+    """Everyone's summaries, made in batches of BATCH people."""
+    batch: list[dict[str, Any]] = []
+    for attendee in [*people, None]:
+        if attendee is not None:
+            batch.append(attendee)
+        if batch and (attendee is None or len(batch) == BATCH):
+            for person, body in zip(batch, pdfs(db, event, batch, lang), strict=True):
+                yield _summary(db, event, person, body)
+            batch = []
 
 
 def attachments(
@@ -124,8 +160,9 @@ def zip_all(
     used: set[str] = set()
     count = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for attendee in people if people is not None else who_gets_one(db, event):
-            summary = for_attendee(db, event, attendee, lang)
+        chosen = people if people is not None else who_gets_one(db, event)
+        for summary in for_many(db, event, chosen, lang):
+            attendee = summary.attendee
             folder = summary.folder
             if folder.casefold() in used:  # two people of one name: tell them apart
                 folder = f"{folder} ({attendee['code'][:6]})"
@@ -135,3 +172,9 @@ def zip_all(
             count += 1
     audit.record(db, event.id, "export", "summaries.zip", who=who, rows=count)
     return out.getvalue()
+
+
+def _render_document(html: str) -> Any:
+    from kiosk import badges
+
+    return badges._render_document(html)

@@ -7,6 +7,8 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,61 @@ def runner(tmp_path: Path) -> Any:
             return result
 
     return Runner()
+
+
+# -- reading pages --------------------------------------------------------------------------------
+
+#: Elements that have no end tag.
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+
+
+@dataclass
+class Element:
+    """One element of a page: its tag, attributes, the text inside it and the form around it."""
+
+    tag: str
+    attrs: dict[str, str]
+    form: Element | None = None
+    text: str = ""
+    inside: list[Element] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.open: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        forms = [e for e in self.open if e.tag == "form"]
+        element = Element(tag, {k: v or "" for k, v in attrs}, forms[-1] if forms else None)
+        for parent in self.open:
+            parent.inside.append(element)
+        self.elements.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open:
+            if self.open.pop().tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for element in self.open:
+            element.text += data
+
+
+def read_html(html: str) -> list[Element]:
+    """Every element of an HTML page or fragment, in document order."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.elements
+
+
+def by_id(elements: list[Element]) -> dict[str, Element]:
+    """The elements that have an id, by their id."""
+    return {e.attrs["id"]: e for e in elements if "id" in e.attrs}
 
 
 # -- the real browser ----------------------------------------------------------------------------
@@ -180,3 +237,87 @@ def organiser_page(page: Any) -> Any:
     """A browser page signed in as the organiser."""
     sign_in(page)
     return page
+
+
+# -- a real SMTP server on loopback ----------------------------------------------------------------
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps every message it accepted and does what a test asks:
+    refuse some recipients, drop the connection at a given message."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.refuse: dict[str, str] = {}  # address -> the answer to RCPT, e.g. "550 ..."
+        self.drop_at_mail: set[int] = set()  # drop the connection at MAIL of these (1-based)
+        self.drop_after_data: set[int] = set()  # keep these, then drop without answering
+        self.mail_commands = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mail_commands += 1
+        if self.mail_commands in self.drop_at_mail:
+            server.transport.close()
+            return "421 closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if len(self.received) in self.drop_after_data:
+            server.transport.close()
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[Any]:
+        """What arrived, parsed: email.message.EmailMessage objects."""
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(content, policy=email.policy.default)
+            for _, _, content in self.received
+        ]
+
+    def recipients(self) -> list[str]:
+        return [rcpt for _, rcpts, _ in self.received for rcpt in rcpts]
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 and a free port, in a thread; ``password`` turns on AUTH."""
+
+    def __init__(self, *, user: str = "", password: str = "") -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        self.sink = MailSink()
+        self.port = _free_port()
+        self.host = "127.0.0.1"
+        self.logins: list[str] = []
+        options: dict[str, Any] = {}
+        if password:
+
+            def authenticator(server, session, envelope, mechanism, auth_data):
+                self.logins.append(auth_data.login.decode())
+                ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+                return AuthResult(success=ok, handled=False)
+
+            options = {"authenticator": authenticator, "auth_require_tls": False}
+        self.controller = Controller(self.sink, hostname=self.host, port=self.port, **options)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that accepts everything (no AUTH, no TLS)."""
+    server = SmtpServer()
+    yield server
+    server.stop()

@@ -72,3 +72,17 @@ def test_pages_fit_a_phone_screen(browser, live_server) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+def test_a_button_with_its_own_question_asks_it_first(organiser_page, live_server) -> None:
+    seed(live_server)
+    page = organiser_page
+    page.goto("/admin/privacy")
+    page.fill("#notice", "## Eigener Text\nVerantwortlich: Netzwerkbüro")
+    page.get_by_role("button", name="Speichern").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Vorlage wiederherstellen").click()
+    assert asked == ["Ihren Text durch die Vorlage ersetzen?"]
+    page.reload()
+    assert "Verantwortlich: Netzwerkbüro" in page.input_value("#notice")

@@ -13,6 +13,8 @@ from kiosk import attendees, audit, checkin, desks, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
+from conftest import by_id, read_html
+
 HX = {"HX-Request": "true"}
 
 
@@ -317,6 +319,21 @@ def test_walk_in_without_a_name_or_with_a_bad_email_is_shown_again(desk: Any) ->
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'value="Ole"' in html
     assert "Diese E-Mail-Adresse sieht nicht gültig aus." in html
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_walk_in_field_errors_are_tied_to_their_fields(desk: Any, headers: dict[str, str]) -> None:
+    response = desk.post(
+        "/desk/walkin", data={"first_name": "Ole", "email": "kaputt@"}, headers=headers
+    )
+    assert response.status_code == 422
+    elements = by_id(read_html(response.get_data(as_text=True)))
+    email = elements["w-email"]
+    assert email.attrs.get("aria-invalid") == "true"
+    described = [elements[i].text.strip() for i in email.attrs["aria-describedby"].split()]
+    assert "Diese E-Mail-Adresse sieht nicht gültig aus." in described
+    assert "aria-invalid" not in elements["w-first"].attrs
+    assert "aria-describedby" not in elements["w-first"].attrs
 
 
 def test_walk_in_of_a_registered_person_offers_their_registration(

@@ -74,6 +74,22 @@ def test_scanner_typing_a_code_shows_the_welcome_and_is_ready_again(desk: Any, v
     desk.locator('#result[data-outcome="already_checked_in"]').wait_for()
 
 
+def test_the_live_region_reads_out_each_result_and_the_number_of_hits(
+    desk: Any, venue: Any
+) -> None:
+    """The card is swapped out on every scan; the page's own live region, which stays, says it."""
+    region = desk.locator("#live-region")
+    assert region.get_attribute("role") == "status"
+    assert desk.locator("#result #live-region").count() == 0
+    scan(desk, venue["mueller"]["code"])
+    expect(region).to_contain_text("Willkommen, Jürgen!")
+    assert "Jürgen Müller" in region.inner_text()
+    scan(desk, "7QKX2M4P9RT3W8HJ5N6V")
+    expect(region).to_contain_text("Unbekannter Code")
+    desk.keyboard.type("Muller", delay=40)
+    expect(region).to_contain_text("1 Person gefunden")
+
+
 def test_qwertz_mangled_badge_url_checks_in(desk: Any, venue: Any) -> None:
     scan(desk, f"httpÖ--127.0.0.1Ö8000-b-{venue['weiss']['code']}")
     desk.locator('#result[data-outcome="welcome"]').wait_for()
@@ -97,8 +113,9 @@ def test_welcome_card_qr_is_the_private_link(desk: Any, venue: Any, live_server:
 def test_muller_finds_mueller_and_checks_in_from_the_result(desk: Any, venue: Any) -> None:
     desk.keyboard.type("Muller", delay=40)
     hit = desk.locator("#hits .hit", has_text="Jürgen Müller")
+    # The list follows the typing: wait for the answer to the whole word, not to "Mul".
+    expect(desk.locator("#hits .hit")).to_have_count(1)
     hit.wait_for()
-    assert desk.locator("#hits .hit").count() == 1
     hit.get_by_role("button", name="Einchecken").click()
     desk.locator('#result[data-outcome="welcome"]').wait_for()
     assert desk.locator("#hits .hit").count() == 0

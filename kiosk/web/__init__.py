@@ -24,6 +24,7 @@ def init_web(app: Flask) -> None:
         admin_badges,
         admin_desks,
         admin_import,
+        admin_mail,
         admin_matching,
         admin_privacy,
         auth,
@@ -36,7 +37,7 @@ def init_web(app: Flask) -> None:
     from kiosk.web.blueprints import ALL
     from kiosk.web.i18n import init_i18n, select_locale
     from kiosk.web.lookups import init_lookups
-    from kiosk.web.pages import current_event, release_db
+    from kiosk.web.pages import TemplateMacros, current_event, release_db
     from kiosk.web.roles import ORGANISER, role
     from kiosk.web.security import init_security
 
@@ -50,6 +51,7 @@ def init_web(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
 
     app.jinja_env.tests["present"] = attendees.is_present
+    app.jinja_env.globals["ui"] = TemplateMacros(app.jinja_env)
     # Timestamps are stored in UTC; pages show this laptop's clock.
     app.add_template_filter(kdb.local_time, "local_time")
     app.add_template_filter(lambda stamp: kdb.local_time(stamp, "%H:%M"), "clock")

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from jinja2 import Environment
 from sqlite_utils import Database
 
 from kiosk import badges, events, links
@@ -20,6 +21,8 @@ COUNTER_POLL_SECONDS = 2
 #: Quiet zone (modules) and fixed mask of the private-link QR codes on screen.
 QR_BORDER = 2
 QR_MASK = 0
+#: The pieces every page repeats (CSRF field, one-button forms, search, errors, fields).
+MACROS_TEMPLATE = "_macros.html"
 
 
 def get_db() -> Database:
@@ -57,6 +60,26 @@ def event_or_404() -> events.Event:
 def public_url() -> str:
     """Where badge QR codes and private links point (see ``links.public_url``)."""
     return links.public_url(current_app.config.get("PUBLIC_URL", ""), request.url_root)
+
+
+class TemplateMacros:
+    """``ui`` in every template: the macros of templates/_macros.html, made once, not imported.
+
+    An ``{% import %}`` costs each render (Jinja compares the globals every time), and the
+    desk's result card renders on every scan. Each macro is looked up once, or on every use
+    while templates reload (development).
+    """
+
+    def __init__(self, environment: Environment) -> None:
+        self._environment = environment
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        macro = getattr(self._environment.get_template(MACROS_TEMPLATE).module, name)
+        if not self._environment.auto_reload:
+            setattr(self, name, macro)  # found directly from now on
+        return macro
 
 
 def is_htmx() -> bool:

@@ -1,4 +1,5 @@
-// The check-in desk: the scan field keeps focus, results sound, the camera scans, self check-in clears.
+// The check-in desk: the scan field keeps focus, results sound and are read out, the camera scans,
+// self check-in clears.
 (function () {
   "use strict";
 
@@ -8,8 +9,15 @@
     warn: [[660, 0.1], [0, 0.06], [660, 0.1]],
     bad: [[220, 0.35]]
   };
+  // What a screen reader hears after a swap, by the id of the swapped element.
+  var SPOKEN = {
+    result: ".result-title, .result-name, .self-result .result-detail",
+    hits: ".hits-count, .hits-none",
+    "swap-panel": ".swap-big, .swap-pair, .swap-next"
+  };
   var audio = null;
   var clearTimer = null;
+  var spokenAgain = false;
 
   function scanInput() { return document.getElementById("scan-input"); }
   function scanForm() { return document.getElementById("scan-form"); }
@@ -55,6 +63,34 @@
     }
   }
 
+  // The text a screen reader would read: hidden decoration (aria-hidden) left out.
+  function spokenText(el) {
+    var text = "";
+    el.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        text += node.nodeValue;
+      } else if (node.nodeType === Node.ELEMENT_NODE && node.getAttribute("aria-hidden") !== "true") {
+        text += " " + spokenText(node) + " ";
+      }
+    });
+    return text;
+  }
+
+  // A live region that is swapped out itself is not reliably read out: the page keeps one
+  // (#live-region) and it gets the news, e.g. the card's title and name.
+  function speak(id) {
+    var region = document.getElementById("live-region");
+    var box = document.getElementById(id);
+    if (!region || !box || !SPOKEN[id]) { return; }
+    var parts = [];
+    box.querySelectorAll(SPOKEN[id]).forEach(function (el) { parts.push(spokenText(el)); });
+    var text = parts.join(" ").replace(/\s+/g, " ").trim();
+    if (!text) { return; }
+    // The same words twice (two unknown codes in a row) must still be a change.
+    spokenAgain = !spokenAgain;
+    region.textContent = spokenAgain ? text + "\u00a0" : text;
+  }
+
   function clearLater(result) {
     if (clearTimer) { window.clearTimeout(clearTimer); clearTimer = null; }
     var seconds = parseInt(result.getAttribute("data-clear-after") || "0", 10);
@@ -66,6 +102,8 @@
           current.innerHTML = "";
           current.removeAttribute("data-outcome");
         }
+        var region = document.getElementById("live-region");
+        if (region) { region.textContent = ""; } // the next person at the tablet reads nothing of this one
       }, seconds * 1000);
     }
   }
@@ -100,6 +138,8 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "result") { resultShown(); }
+    // Each settled element (the target, any out-of-band one) has its own event: speak for that one.
+    if (event.target && event.target.id && SPOKEN[event.target.id]) { speak(event.target.id); }
     refocus();
   });
 
@@ -174,6 +214,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpCamera();
     resultShown();
+    speak("result");
     refocus();
   });
 })();
