@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from kiosk import attendees, checkin, contacts, events, report, retention
 from kiosk import db as kdb
+from kiosk import pdf as kpdf
 from kiosk.attendees import AttendeeData
 from kiosk.report import ReportError
 from kiosk.report.labels import PAD_EM, text_em
@@ -415,7 +416,7 @@ def test_hostile_names_are_shown_as_written_in_the_pdf(db, event) -> None:
     names = HOSTILE + realistic_names(195, seed=11)
     html = report.html(big_figures(names), event)
     assert "<script>alert" not in html
-    pdf = report.render._html_to_pdf(html)
+    pdf = kpdf.html_to_pdf(html)
     reader, text = pdf_text(pdf)
     assert_a4_pages(reader)
     assert "<script>alert('x')</script>" in text

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from kiosk import db as kdb
 from kiosk import documents
+from kiosk import pdf as kpdf
 from kiosk.events import Event
 from kiosk.report.figures import ReportError
 from kiosk.report.figures import figures as event_figures
@@ -138,13 +139,6 @@ def html(found: Mapping[str, Any], event: Event, lang: str = "de") -> str:
     return documents.render(TEMPLATE, lang, **context(found, event, lang))
 
 
-def _html_to_pdf(document: str) -> bytes:
-    """The one call into the PDF maker (local assets only)."""
-    from kiosk.badges import html_to_pdf
-
-    return html_to_pdf(document)
-
-
 def pdf(db: Database, event: Event, lang: str = "de") -> bytes:
     """The event's network report as PDF bytes (A4, one to three pages)."""
-    return _html_to_pdf(html(event_figures(db, event), event, lang))
+    return kpdf.html_to_pdf(html(event_figures(db, event), event, lang))
