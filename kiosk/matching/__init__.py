@@ -23,7 +23,6 @@ from kiosk.matching.errors import MatchingError
 from kiosk.matching.feedback import VERDICTS, feedback_of, record_feedback
 from kiosk.matching.lookup import find_attendee
 from kiosk.matching.model import Model
-from kiosk.matching.network_picture import Edge, Network, Node, network
 from kiosk.matching.organiser import GOOD_MATCH_SHARE, Lonely, no_good_match, overview
 from kiosk.matching.profiles import Profile
 from kiosk.matching.shown import to_show, top_for_print
@@ -59,12 +58,9 @@ __all__ = [
     "TABLE_SAME_ORG_COST",
     "TABLE_SIZE_RANGE",
     "VERDICTS",
-    "Edge",
     "Lonely",
     "MatchingError",
     "Model",
-    "Network",
-    "Node",
     "Plan",
     "Profile",
     "Reason",
@@ -81,7 +77,6 @@ __all__ = [
     "format_synonyms",
     "latest_table_plan",
     "make_table_plan",
-    "network",
     "no_good_match",
     "overview",
     "parse_synonyms",

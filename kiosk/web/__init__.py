@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from kiosk import attendees
+from kiosk import attendees, retention
 from kiosk import db as kdb
 
 
@@ -21,6 +21,7 @@ def init_web(app: Flask) -> None:
     # The view modules add their routes to the blueprints when imported.
     from kiosk.web import (  # noqa: F401
         admin,
+        admin_after,
         admin_badges,
         admin_desks,
         admin_import,
@@ -37,7 +38,7 @@ def init_web(app: Flask) -> None:
     from kiosk.web.blueprints import ALL
     from kiosk.web.i18n import init_i18n, select_locale
     from kiosk.web.lookups import init_lookups
-    from kiosk.web.pages import TemplateMacros, current_event, release_db
+    from kiosk.web.pages import TemplateMacros, current_event, get_db, release_db
     from kiosk.web.roles import ORGANISER, role
     from kiosk.web.security import init_security
 
@@ -58,10 +59,13 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        organiser = role() == ORGANISER
         return {
             "role": role(),
             "lang": select_locale(),
-            "current_event": current_event() if role() == ORGANISER else None,
+            "current_event": current_event() if organiser else None,
+            # Every organiser page says when an event's data is due for deletion.
+            "retention_due": retention.expired(get_db()) if organiser else [],
         }
 
 

@@ -8,11 +8,10 @@ from typing import Any
 from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, desks, exports, qr
+from kiosk import arrivals, desks, qr
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import (
     COUNTER_POLL_SECONDS,
-    download,
     event_or_404,
     get_db,
     public_url,
@@ -159,11 +158,3 @@ def dashboard_chart() -> Response:
         chart_poll_seconds=CHART_POLL_SECONDS,
         bucket_minutes=arrivals.CHART_BUCKET_MINUTES,
     )
-
-
-@bp.get("/dashboard/checkins.csv")
-def checkins_csv() -> Response:
-    """The check-in log as CSV for German Excel (formulas neutralised); the export is audited."""
-    event = event_or_404()
-    body = exports.export(get_db(), event, "checkins", "csv", who="organiser")
-    return download(body, f"{event.slug}-checkins.csv", "text/csv")

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import events, matching
+from kiosk import events, matching, report
 from kiosk.web.blueprints import admin as bp
+from kiosk.web.i18n import select_locale
 from kiosk.web.pages import event_or_404, get_db, redirect_after_post, render
 
 #: Rows of the suggestions overview shown at once (the search narrows it).
 OVERVIEW_ROWS = 200
+#: The strongest links the network page lists under its picture.
+STRONGEST_LINKS = 30
 
 
 @bp.get("/matching")
@@ -34,13 +37,24 @@ def matching_overview() -> Response:
 
 @bp.get("/matching/network")
 def matching_network() -> Response:
+    """The network that formed, by organisation or project: the report's picture, bigger."""
     event = event_or_404()
     by = request.args.get("by", "organisation")
+    db = get_db()
+    found = report.figures(db, event)
     try:
-        picture = matching.network(get_db(), event, by)
-    except matching.MatchingError:
+        svg = report.picture(found, event, by, lang=select_locale())
+    except report.ReportError:
         abort(400)
-    return render("admin/matching_network.html", event=event, net=picture)
+    edges = sorted(found["network"][by]["edges"], key=lambda e: (-e["contacts"], e["a"], e["b"]))
+    return render(
+        "admin/matching_network.html",
+        event=event,
+        by=by,
+        picture=svg,
+        nodes=len(found["network"][by]["nodes"]),
+        edges=edges[:STRONGEST_LINKS],
+    )
 
 
 @bp.route("/matching/synonyms", methods=["GET", "POST"])
