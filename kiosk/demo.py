@@ -183,6 +183,19 @@ EARLIER_PAIRS = 12
 EARLIER_DAYS_AGO = 120
 EARLIER_SHARE = 0.6
 EARLIER_SLUG = "netzwerktreffen-kassel-fruehjahr-demo"
+#: The earlier meeting keeps its data a year (its deadline is not due on a newcomer's first run).
+EARLIER_RETENTION_DAYS = 365
+#: Pairs who met in spring and come again today.
+KNOWN_PAIRS = 3
+#: Private links already mailed, and the mail server they went through.
+MAILS_SENT = 12
+DEMO_MAIL = {
+    "host": "smtp.netzwerk-kassel.example",
+    "port": "587",
+    "security": "starttls",
+    "sender": "orga@netzwerk-kassel.example",
+    "sender_name": "Orga-Team Netzwerk Kassel",
+}
 EARLIER_NAME = "Netzwerktreffen Kassel, Frühjahr (Demo)"
 #: Notes people keep on some of their contacts.
 NOTES = (
@@ -253,21 +266,52 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
     today = datetime.now(UTC)
     with kdb.transaction(db):
         # The earlier meeting first: the demo event, made last, becomes the current one.
-        earlier = _event(db, EARLIER_NAME, EARLIER_SLUG, today - timedelta(days=EARLIER_DAYS_AGO))
+        spring = today - timedelta(days=EARLIER_DAYS_AGO)
+        earlier = _event(db, EARLIER_NAME, EARLIER_SLUG, spring)
+        events.update_settings(db, earlier.id, {"retention_days": EARLIER_RETENTION_DAYS})
         returning = rng.sample(people, round(len(people) * EARLIER_SHARE))
         before = [attendees.create(db, earlier, p, how="demo") for p in returning]
-        _arrive(db, earlier, before, today - timedelta(days=EARLIER_DAYS_AGO, hours=2), rng)
+        _arrive(db, earlier, before, spring - timedelta(hours=2), rng)
         _swap(db, earlier, before, EARLIER_PAIRS, rng, notes=False)
 
         event = _event(db, DEMO_NAME, DEMO_SLUG, today)
         created = [attendees.create(db, event, p, how="demo") for p in people]
-        arrived = _arrive(
-            db, event, rng.sample(created, CHECKED_IN), today - timedelta(minutes=50), rng
-        )
-        # Some of today's contacts are people who met in spring: the report tells them apart.
+        # Some who met in spring came again (the report tells known from new connections).
         known = _known_pairs(db, earlier, event)
-        _swap(db, event, arrived, CONTACT_PAIRS, rng, notes=True, prefer=known)
+        by_id = {a["id"]: a for a in created}
+        again = [by_id[i] for pair in sorted(known, key=sorted)[:KNOWN_PAIRS] for i in sorted(pair)]
+        rest = [a for a in created if a not in again]
+        arriving = again + rng.sample(rest, CHECKED_IN - len(again))
+        arrived = _arrive(db, event, arriving, today - timedelta(minutes=50), rng)
+    # Those who agreed saw their suggestions on their phones; some of them met afterwards.
+    shown = _show_suggestions(db, arrived)
+    with kdb.transaction(db):
+        _swap(db, event, arrived, CONTACT_PAIRS, rng, notes=True, prefer=known | shown)
+        _mails(db, event, created[:MAILS_SENT])
     return event, True
+
+
+def _show_suggestions(db: Database, people: list[dict[str, Any]]) -> set[frozenset[int]]:
+    """Show each consenting arrival their suggestions, as their own page does."""
+    from kiosk import matching
+
+    pairs: set[frozenset[int]] = set()
+    for attendee in people:
+        for s in matching.to_show(db, attendees.get(db, attendee["id"]), matching.DESK_SIZE):
+            pairs.add(frozenset((attendee["id"], s.attendee_id)))
+    return pairs
+
+
+def _mails(db: Database, event: events.Event, people: list[dict[str, Any]]) -> None:
+    """A mail server the organiser set up and the private links it already sent."""
+    from kiosk import mail
+    from kiosk.mail import sendlog
+
+    mail.save_settings(db, event.id, DEMO_MAIL, secret="")
+    for attendee in people:
+        claimed = sendlog.claim(db, event.id, attendee, "link")
+        if claimed is not None:
+            sendlog.mark_sent(db, claimed)
 
 
 def _event(db: Database, name: str, slug: str, when: datetime) -> events.Event:
@@ -329,7 +373,7 @@ def _swap(
         for pair in (prefer or set())
         if pair <= ids and len({_org(people, i) for i in pair}) == 2
     ]
-    candidates = sorted(candidates, key=sorted)[:3]
+    candidates = sorted(candidates, key=sorted)[: count // 2]
     while len(candidates) < count:
         one, two = rng.sample(people, 2)
         pair = frozenset((one["id"], two["id"]))
