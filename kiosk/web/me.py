@@ -140,6 +140,8 @@ def vcard_one(secret: str, contact_id: int) -> Response:
         contact = contacts.get(db, attendee["id"], contact_id)
     except contacts.ContactError:
         abort(404)
+    if contact["erased"]:
+        abort(404)  # nothing of an erased person to save
     event = events.get(db, attendee["event_id"])
     text = contacts.vcard_one(contact, event_name=event.name)
     return download(text, contacts.vcard_filename(contact["name"]), "text/vcard")
