@@ -5,14 +5,19 @@ from __future__ import annotations
 import base64
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from kiosk import resource_dir
 
 log = logging.getLogger("kiosk.pdf")
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: The app's own folders a document may always load assets from.
 ASSET_FOLDERS = ("templates", "static", "badges")
@@ -94,6 +99,61 @@ def stylesheet(css: str) -> Any:
     return weasyprint.CSS(string=css)
 
 
-def preload() -> None:
+def preload_weasyprint() -> None:
     """Import WeasyPrint now, e.g. before forking workers that then share it."""
     import weasyprint  # noqa: F401
+
+
+# -- many PDFs at once ---------------------------------------------------------------------------
+
+#: Most worker processes a batch of PDFs uses (each holds WeasyPrint and its fonts: ~100 MB).
+MAX_WORKERS = 4
+
+
+def worker_count(setting: str = "KIOSK_PDF_WORKERS") -> int:
+    """Worker processes for a big batch: one per core, at most MAX_WORKERS; the environment
+    variable ``setting`` overrides (e.g. 1 on a laptop short of memory)."""
+    configured = os.environ.get(setting, "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def pool_context(preload: Sequence[str] = ()) -> Any:
+    """How worker processes start: a fork of this process when nothing else runs in it (the
+    command line: WeasyPrint is already loaded), a fork of a preloaded server process when
+    threads run (the web server), a fresh interpreter where fork is not available."""
+    import multiprocessing
+
+    if sys.platform != "linux":
+        return multiprocessing.get_context("spawn")
+    if threading.active_count() == 1:
+        preload_weasyprint()  # loaded once here, shared by the forked workers
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", *preload])
+    return context
+
+
+def in_workers(
+    function: Callable[[T], R],
+    jobs: Sequence[T],
+    workers: int,
+    *,
+    preload: Sequence[str] = (),
+    done: Callable[[int], None] | None = None,
+) -> list[R]:
+    """``function`` of each job in worker processes, the results in the jobs' order;
+    ``done(index)`` is called as each job finishes (for progress)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    results: list[Any] = [None] * len(jobs)
+    context = pool_context(preload)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            if done:
+                done(index)
+    return results

@@ -40,11 +40,17 @@ def clean(value: object, *, max_length: int = 500) -> str:
 
 def fold(text: str) -> str:
     """Fold text so that Müller, Mueller and muller compare equal, and Straße equals Strasse."""
-    text = text.casefold().replace("ß", "ss").translate(_UNDECOMPOSED)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _GERMAN_DIGRAPHS.sub(lambda m: m.group(1)[0], text)
+    text = text.casefold()
+    if not text.isascii():  # most names and organisations are plain ASCII: skip the letters' walk
+        text = text.replace("ß", "ss").translate(_UNDECOMPOSED)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _GERMAN_DIGRAPHS.sub(_first_letter, text)
     return _SPACES.sub(" ", text).strip()
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(1)[0]
 
 
 def name_key(first_name: str, last_name: str, organisation: str, unit: str = "") -> str:

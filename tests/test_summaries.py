@@ -72,7 +72,7 @@ def test_summary_pdf_shows_contacts_as_consented_notes_and_suggestions_not_met(
 ) -> None:
     text, pages = pdf_text(summaries.pdf(db, event, met["anna"]))
     assert 1 <= pages <= 2
-    assert "Netzwerkbrunch Test" in text and "Anna Müller" in text
+    assert "NETZWERKBRUNCH TEST" in text and "Anna Müller" in text
     assert "Jörg Weiß" in text and "Schule am Park" in text
     assert "joerg@schule.example" not in text and "0561 9876" not in text
     assert "Teilt keine E-Mail-Adresse" in text
@@ -124,3 +124,19 @@ def test_safe_name_keeps_umlauts_and_drops_what_file_systems_refuse() -> None:
     assert summaries.safe_name("Jörg Weiß / IHK") == "Jörg Weiß - IHK"
     assert summaries.safe_name(' ..<>:"|?* ') == "kontakt"
     assert len(summaries.safe_name("x" * 500)) <= summaries.MAX_NAME
+
+
+def test_many_summaries_are_laid_out_in_worker_processes_each_in_its_own_pdf(
+    db, event, met, monkeypatch
+) -> None:
+    monkeypatch.setattr(summaries, "BATCH", 2)
+    monkeypatch.setattr(summaries, "PARALLEL_MIN", 3)
+    monkeypatch.setenv("KIOSK_PDF_WORKERS", "2")
+    people = sorted(attendees.list_for_event(db, event.id), key=lambda a: a["id"])
+    made = list(summaries.for_many(db, event, people))
+    assert [m.attendee["id"] for m in made] == [a["id"] for a in people]
+    for summary in made:
+        text, pages = pdf_text(summary.pdf)
+        assert pages == 1 and summary.attendee["name"] in text
+        others = [a["name"] for a in people if a["id"] != summary.attendee["id"]]
+        assert not any(f"{name} ·" in text.split("\n")[2] for name in others)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,8 +23,6 @@ from kiosk.events import Event
 
 #: Batches up to this size render in the calling process; larger ones use worker processes.
 PARALLEL_MIN_BADGES = 240
-#: Worker processes for large batches (each holds its own WeasyPrint, ~150 MB).
-MAX_WORKERS = 4
 #: Badges per unit of work in a batch (at least): progress moves on after each one.
 CHUNK_BADGES = 100
 #: Units of work per worker process in a parallel batch.
@@ -229,49 +225,24 @@ def render_pdf(
 
 def _worker_count(total: int) -> int:
     """Worker processes for a batch: none for small ones, else one per core (at most
-    MAX_WORKERS); KIOSK_BADGE_WORKERS overrides (e.g. 1 on a laptop short of memory)."""
+    kiosk.pdf.MAX_WORKERS); KIOSK_BADGE_WORKERS overrides (e.g. 1 on a laptop short of memory)."""
     if total < PARALLEL_MIN_BADGES:
         return 1
-    configured = os.environ.get("KIOSK_BADGE_WORKERS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-
-
-def _pool_context() -> Any:
-    """How worker processes start: a fork of this process when nothing else runs in it
-    (the command line: WeasyPrint is already loaded), a fork of a preloaded server process
-    when threads run (the web server), a fresh interpreter where fork is not available."""
-    import multiprocessing
-    import sys
-
-    if sys.platform != "linux":
-        return multiprocessing.get_context("spawn")
-    if threading.active_count() == 1:
-        kpdf.preload()  # loaded once here, shared by the forked workers
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kiosk.badges", "weasyprint"])
-    return context
+    return kpdf.worker_count("KIOSK_BADGE_WORKERS")
 
 
 def _render_parallel(
     runs: list[RenderJob], workers: int, total: int, progress: Progress | None
 ) -> bytes:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    finished = [0]
 
-    results: list[bytes | None] = [None] * len(runs)
-    done = 0
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(runs)), mp_context=_pool_context())
-    with pool:
-        futures = {pool.submit(_render_job_pdf, run): i for i, run in enumerate(runs)}
-        for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            done += len(runs[index].attendees)
-            if progress:
-                progress(done, total)
-    return _merge([pdf for pdf in results if pdf is not None])
+    def done(index: int) -> None:
+        finished[0] += len(runs[index].attendees)
+        if progress:
+            progress(finished[0], total)
+
+    pdfs = kpdf.in_workers(_render_job_pdf, runs, workers, preload=["kiosk.badges"], done=done)
+    return _merge(pdfs)
 
 
 def _merge(pdfs: Sequence[bytes]) -> bytes:
