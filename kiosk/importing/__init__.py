@@ -1,0 +1,58 @@
+"""Import of registration lists: read CSV/TSV/TXT/XLSX, map the columns, preview, and import.
+
+Reading turns a file into a header and rows (spreadsheet row numbers: header = row 1), whatever its
+encoding, delimiter or format. Mapping says which attendee field each column fills; it is guessed
+from the header and can be changed by the organiser. Rows become attendee data with their
+problems. Planning compares them with the attendees already there (nothing is written, which is
+what the preview and ``--dry-run`` show); applying carries the plan out in one transaction.
+"""
+
+from kiosk.importing.applying import import_file, imports, logged_import, run
+from kiosk.importing.errors import ImportRefused
+from kiosk.importing.mapping import (
+    TARGETS,
+    auto_mapping,
+    check_mapping,
+    guess_target,
+    mapping_fits,
+    mapping_from_pairs,
+)
+from kiosk.importing.planning import Action, ColumnInfo, Result, describe_columns, plan
+from kiosk.importing.reading import Table, read_file
+from kiosk.importing.rows import Entry, Problem, split_name
+from kiosk.importing.uploads import (
+    UPLOAD_DIR,
+    discard_upload,
+    load_upload,
+    save_mapping,
+    save_upload,
+)
+
+__all__ = [
+    "TARGETS",
+    "UPLOAD_DIR",
+    "Action",
+    "ColumnInfo",
+    "Entry",
+    "ImportRefused",
+    "Problem",
+    "Result",
+    "Table",
+    "auto_mapping",
+    "check_mapping",
+    "describe_columns",
+    "discard_upload",
+    "guess_target",
+    "import_file",
+    "imports",
+    "load_upload",
+    "logged_import",
+    "mapping_fits",
+    "mapping_from_pairs",
+    "plan",
+    "read_file",
+    "run",
+    "save_mapping",
+    "save_upload",
+    "split_name",
+]
