@@ -13,34 +13,56 @@ from kiosk.importing.mapping import (
     TARGETS,
     auto_mapping,
     check_mapping,
+    detect_preset,
     guess_target,
     mapping_fits,
     mapping_from_pairs,
+    suggest,
 )
-from kiosk.importing.planning import Action, ColumnInfo, Result, describe_columns, plan
+from kiosk.importing.planning import plan
+from kiosk.importing.presets import PRESETS, Preset
 from kiosk.importing.reading import Table, read_file
-from kiosk.importing.rows import Entry, Problem, split_name
+from kiosk.importing.result import (
+    Action,
+    ColumnInfo,
+    Merge,
+    Result,
+    SharedAddress,
+    describe_columns,
+)
+from kiosk.importing.rows import REGISTRATION_KEY, Entry, Problem, split_name
 from kiosk.importing.uploads import (
     UPLOAD_DIR,
+    Upload,
+    choose,
     discard_upload,
     load_upload,
+    parse_pairs,
     save_mapping,
     save_upload,
 )
 
 __all__ = [
+    "PRESETS",
+    "REGISTRATION_KEY",
     "TARGETS",
     "UPLOAD_DIR",
     "Action",
     "ColumnInfo",
     "Entry",
     "ImportRefused",
+    "Merge",
+    "Preset",
     "Problem",
     "Result",
+    "SharedAddress",
     "Table",
+    "Upload",
     "auto_mapping",
     "check_mapping",
+    "choose",
     "describe_columns",
+    "detect_preset",
     "discard_upload",
     "guess_target",
     "import_file",
@@ -49,10 +71,12 @@ __all__ = [
     "logged_import",
     "mapping_fits",
     "mapping_from_pairs",
+    "parse_pairs",
     "plan",
     "read_file",
     "run",
     "save_mapping",
     "save_upload",
     "split_name",
+    "suggest",
 ]

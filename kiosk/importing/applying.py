@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
@@ -13,8 +14,9 @@ from kiosk import attendees
 from kiosk import db as kdb
 from kiosk.events import Event
 from kiosk.importing.errors import ImportRefused
-from kiosk.importing.planning import HOW, Result, plan
+from kiosk.importing.planning import HOW, plan
 from kiosk.importing.reading import Table, read_file
+from kiosk.importing.result import Result
 from kiosk.text import clean
 
 log = logging.getLogger("kiosk.importing")
@@ -27,14 +29,16 @@ def run(
     mapping: list[str] | None = None,
     *,
     dry_run: bool = False,
+    apart: Iterable[tuple[int, int]] = (),
 ) -> Result:
-    """Import ``table`` into ``event`` in one transaction (or only plan it when ``dry_run``)."""
+    """Import ``table`` into ``event`` in one transaction (or only plan it when ``dry_run``);
+    ``apart`` lists the merges of rows the organiser undid in the preview."""
     if dry_run:
-        return plan(db, event, table, mapping)
+        return plan(db, event, table, mapping, apart=apart)
     how = f"{HOW}: {clean(table.filename, max_length=80)}"
     try:
         with kdb.transaction(db):
-            result = plan(db, event, table, mapping)
+            result = plan(db, event, table, mapping, apart=apart)
             _apply(db, event, result, how)
             result.log_id = _log_import(db, event, result)
     except sqlite3.Error as exc:
@@ -63,16 +67,17 @@ def import_file(
     mapping: list[str] | None = None,
     *,
     dry_run: bool = False,
+    apart: Iterable[tuple[int, int]] = (),
 ) -> Result:
     """Read and import a file's bytes (the CLI's and the page's one entry point)."""
-    return run(db, event, read_file(data, filename), mapping, dry_run=dry_run)
+    return run(db, event, read_file(data, filename), mapping, dry_run=dry_run, apart=apart)
 
 
 def _apply(db: Database, event: Event, result: Result, how: str) -> None:
-    created: list[tuple[int, attendees.AttendeeData]] = []
+    created: list[tuple[attendees.AttendeeData, str]] = []
     for action in result.actions:
         if action.kind == "create":
-            created.append((action.entry.row, action.entry.data))
+            created.append((action.entry.data, action.entry.key))
         elif action.kind == "update" and action.attendee and action.data:
             attendee_id = action.attendee["id"]
             if action.attendee["status"] == "cancelled":
@@ -80,7 +85,7 @@ def _apply(db: Database, event: Event, result: Result, how: str) -> None:
             attendees.update(db, attendee_id, action.data, how=how)
         elif action.kind == "cancel" and action.attendee:
             _set_status(db, event, action.attendee["id"], "cancelled", how)
-    _create_many(db, event, [data for _, data in created], how)
+    _create_many(db, event, created, how)
 
 
 def _set_status(db: Database, event: Event, attendee_id: int, status: str, how: str) -> None:
@@ -92,18 +97,20 @@ def _set_status(db: Database, event: Event, attendee_id: int, status: str, how: 
     attendees.log(db, event.id, attendee_id, action, detail={"how": how})
 
 
-def _create_many(db: Database, event: Event, items: list[attendees.AttendeeData], how: str) -> None:
+def _create_many(
+    db: Database, event: Event, items: list[tuple[attendees.AttendeeData, str]], how: str
+) -> None:
     """Insert new attendees as attendees.create does, without its per-row overhead."""
     stamp = kdb.now()
     log_rows = []
     statements: dict[tuple[str, ...], str] = {}
     detail = json.dumps({"how": how}, ensure_ascii=False)
-    for data in items:
+    for data, key in items:
         values = {
             **attendees._row_values(data),
             **attendees._consent_values(data, how),
             "event_id": event.id,
-            "person_id": attendees.person_for(db, event.network, data),
+            "person_id": attendees.person_for(db, event.network, data, key),
             "code": attendees.new_code(),
             "secret": attendees.new_secret(),
             "status": "registered",

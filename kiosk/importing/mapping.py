@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from kiosk import attendees
 from kiosk.importing.errors import ImportRefused
+from kiosk.importing.presets import PRESETS, Preset
+from kiosk.importing.values import LIST_TARGETS, TEXT_TARGETS, misfit, sample
 from kiosk.text import fold
 
 # -- the column table ---------------------------------------------------------------------------
 
-#: Where a column can go: the attendee fields, the two consents, the registration status, the
-#: extra values kept as given (``AttendeeData.extra``), or nowhere.
+#: Where a column can go: the attendee fields, a second given name (joined to the first), the
+#: two consents, the registration number and status, the extra values kept as given
+#: (``AttendeeData.extra``), or nowhere.
 TARGETS = (
-    *attendees.TEXT_FIELDS[:2],
+    attendees.TEXT_FIELDS[0],
+    "middle_name",
+    attendees.TEXT_FIELDS[1],
     "name",
     *attendees.TEXT_FIELDS[2:],
     *attendees.LIST_FIELDS,
     *(f"consent_{c}" for c in attendees.CONSENTS),
+    "registration_id",
     "status",
     "cancelled",
     "extra",
@@ -26,19 +33,23 @@ TARGETS = (
 )
 NAME_TARGETS = ("first_name", "last_name", "name")
 CONSENT_TARGETS = ("consent_matchmaking", "consent_share_contact")
-#: Targets several columns may feed: names are joined (First + Middle Name), lists are merged,
-#: e-mail and phone take the first filled column (Outlook's Primary/Mobile/Business Phone).
-JOINED_TARGETS = frozenset({"first_name", "last_name", "name"})
-MULTI_TARGETS = frozenset(
-    {"first_name", "interests", "offers", "seeks", "email", "phone", "extra", "ignore"}
-)
+#: Targets several columns may feed, on purpose: list fields merge the answers of several
+#: questions (and the one-column-per-answer checkboxes of pretix and LimeSurvey), a
+#: registration number may be made of two columns (pretix: order code and position), and any
+#: number of columns may be kept as extra or ignored. Every other target takes one column:
+#: two e-mail columns are two different addresses (the attendee's and the orderer's), never
+#: one to fill the other's gaps.
+MULTI_TARGETS = frozenset({"interests", "offers", "seeks", "registration_id", "extra", "ignore"})
+#: Targets whose columns' values are checked against the field before a column is mapped.
+CHECKED_TARGETS = frozenset({*TEXT_TARGETS, *LIST_TARGETS, "email", "phone"})
 
 #: Exact header names (compared folded, without spaces and punctuation, after a "Question:"
 #: prefix of registration tools is removed), German and English, per target.
 # fmt: off
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("Vorname", "Vornamen", "Rufname", "First Name", "Firstname", "Given Name",
-                   "Forename", "Middle Name", "Zweiter Vorname"),
+                   "Forename"),
+    "middle_name": ("Middle Name", "Zweiter Vorname", "Weitere Vornamen"),
     "last_name": ("Nachname", "Familienname", "Zuname", "Last Name", "Lastname", "Surname",
                   "Family Name"),
     "name": ("Name", "Vollständiger Name", "Vor- und Nachname", "Name, Vorname", "Full Name",
@@ -79,6 +90,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                             "Consent", "Einverständnis"),
     "consent_share_contact": ("Kontaktdaten", "Kontaktdaten weitergeben", "Datenweitergabe",
                               "Share contact details"),
+    "registration_id": ("Anmelde-ID", "Anmeldungs-ID", "Registration ID", "Attendee ID",
+                        "Teilnehmer-ID", "Ticket ID", "Response ID", "Antwort ID"),
     "status": ("Status", "Order status", "Anmeldestatus", "Registration status",
                "Bestellstatus", "Ticket status"),
     "cancelled": ("Storniert", "Storno", "Abgesagt", "Cancelled", "Canceled"),
@@ -197,23 +210,137 @@ def guess_target(header: str) -> str:
     return "extra"
 
 
-def auto_mapping(header: list[str]) -> list[str]:
-    """A target per column, guessed from the header; repeats of one-column targets go to extra."""
-    mapping: list[str] = []
-    for name in header:
-        target = guess_target(name)
-        if target in mapping and target not in MULTI_TARGETS:
-            target = "extra"
-        mapping.append(target)
-    # "Name" next to "Vorname" is the family name; next to both it is something else.
-    if "name" in mapping:
-        has_first, has_last = "first_name" in mapping, "last_name" in mapping
-        if has_first != has_last:
-            other = "last_name" if has_first else "first_name"
-            mapping = [other if t == "name" else t for t in mapping]
-        elif has_first and has_last:
-            mapping = ["extra" if t == "name" else t for t in mapping]
-    return mapping
+#: Header words of columns about the order or the orderer rather than the attendee, and of
+#: columns that name the attendee (compared within the compact header).
+ORDER_WORDS = ("invoice", "rechnung", "buyer", "kaufer", "besteller", "orderer", "purchaser",
+               "billing", "order", "bestell")  # fmt: skip
+ATTENDEE_WORDS = ("attendee", "teilnehm")
+#: The answer named by a checkbox column's header: "Themen – Inklusion" (pretix),
+#: "Themen [Inklusion]" (LimeSurvey).
+_OPTION = re.compile(r"^.+?(?:\s[–—-]\s(?P<dash>[^–—]+)|\[(?P<bracket>[^\[\]]+)\])\s*$")
+#: Preference rank of a column a preset does not name, behind every one it names.
+UNNAMED = 1_000
+
+
+def option_of(header: str) -> str:
+    """The answer a one-column-per-answer checkbox header names, or ''."""
+    match = _OPTION.match(header)
+    return (match.group("dash") or match.group("bracket") or "").strip() if match else ""
+
+
+def detect_preset(header: list[str]) -> Preset | None:
+    """The tool whose export has this header, by the headers that identify it."""
+    compact = {_compact(h) for h in header}
+    first = _compact(header[0]) if header else ""
+    for preset in PRESETS:
+        if first and first in {_compact(h) for h in preset.first}:
+            return preset
+        for headers in preset.identify:
+            if all(_compact(h) in compact for h in headers):
+                return preset
+    return None
+
+
+@dataclass
+class ColumnGuess:
+    """Where one column goes by the guess, and why it does not go where it might."""
+
+    candidate: str  # the field its header (or the tool's preset) suggests
+    target: str  # where it goes
+    misfit: str = ""  # why its values do not fit the candidate field
+    preferred: str = ""  # the column chosen for the candidate field instead of this one
+    secondary: bool = False  # about the order or whoever filled in the form
+
+
+@dataclass
+class Suggestion:
+    """The guessed mapping of a file: the tool it comes from, and each column's guess."""
+
+    tool: str
+    columns: list[ColumnGuess]
+
+    @property
+    def mapping(self) -> list[str]:
+        return [c.target for c in self.columns]
+
+
+def suggest(header: list[str], rows: Sequence[tuple[int, list[str]]] = ()) -> Suggestion:
+    """The guessed mapping: one column per field, chosen on purpose.
+
+    Each column's candidate field comes from the tool's preset, else from its header. A column
+    whose values do not fit its candidate (yes/no answers as e-mail, numbers as a role) is kept
+    as extra. Where several columns offer a one-column field, the best is taken: filled before
+    empty, the attendee's before the order's, the preset's order, then the column order; the
+    others are kept as extra and named as alternatives in the preview. Given and family name
+    together win over a full-name column.
+    """
+    preset = detect_preset(header)
+    named: dict[str, tuple[str, int]] = {}
+    if preset is not None:
+        for target, headers in preset.columns:
+            for rank, name in enumerate(headers):
+                named.setdefault(_compact(name), (target, rank))
+    secondary = {_compact(h) for h in preset.secondary} if preset else set()
+    guesses, ranks = [], []
+    for index, name in enumerate(header):
+        compact = _compact(name)
+        target, rank = named.get(compact, (guess_target(name), UNNAMED))
+        values = sample(rows, index) if rows and target in CHECKED_TARGETS else []
+        guess = ColumnGuess(target, target, secondary=_is_secondary(compact, secondary))
+        guess.misfit = misfit(target, values, options=bool(option_of(name)))
+        if guess.misfit:
+            guess.target = "extra"
+        guesses.append(guess)
+        level = 2 if guess.secondary else 0 if any(w in compact for w in ATTENDEE_WORDS) else 1
+        empty = bool(rows) and target in CHECKED_TARGETS and not values
+        ranks.append((empty, level, rank, index))
+    by_target: dict[str, list[int]] = {}
+    for index, guess in enumerate(guesses):
+        if guess.target not in MULTI_TARGETS:
+            by_target.setdefault(guess.target, []).append(index)
+    for indexes in by_target.values():
+        best, *others = sorted(indexes, key=ranks.__getitem__)
+        for index in others:
+            guesses[index].target, guesses[index].preferred = "extra", header[best]
+    _settle_names(header, guesses)
+    return Suggestion(preset.tool if preset else "", guesses)
+
+
+def _is_secondary(compact: str, secondary: set[str]) -> bool:
+    """A column about the order or the form's filler: named so by the preset or its header."""
+    return compact in secondary or any(word in compact for word in ORDER_WORDS)
+
+
+def _settle_names(header: list[str], guesses: list[ColumnGuess]) -> None:
+    """A lone "Name" next to "Vorname" is the family name (and the other way round); next to
+    both, a full-name column is an alternative to them."""
+    chosen = {g.target: i for i, g in enumerate(guesses) if g.target in NAME_TARGETS}
+    if "name" not in chosen:
+        return
+    full = guesses[chosen["name"]]
+    if ("first_name" in chosen) != ("last_name" in chosen):
+        full.target = "last_name" if "first_name" in chosen else "first_name"
+    elif "first_name" in chosen:
+        parts = f"{header[chosen['first_name']]}, {header[chosen['last_name']]}"
+        full.target, full.preferred = "extra", parts
+
+
+def auto_mapping(header: list[str], rows: Sequence[tuple[int, list[str]]] = ()) -> list[str]:
+    """A target per column, guessed from the header (and, given rows, checked against them)."""
+    return suggest(header, rows).mapping
+
+
+def settle(previous: list[str], chosen: list[str]) -> list[str]:
+    """The organiser's choice, where giving a one-column field to another column takes it from
+    the column that had it (which is kept as extra)."""
+    settled = list(chosen)
+    for index, target in enumerate(chosen):
+        if target in MULTI_TARGETS or index >= len(previous) or previous[index] == target:
+            continue
+        for other, old in enumerate(chosen):
+            if other != index and old == target and previous[other] == target:
+                settled[other] = "extra"
+    return settled
 
 
 def check_mapping(header: list[str], mapping: list[str] | None) -> list[str]:
@@ -222,6 +349,16 @@ def check_mapping(header: list[str], mapping: list[str] | None) -> list[str]:
         mapping = auto_mapping(header)
     if not mapping_fits(header, mapping):
         raise ImportRefused("bad_mapping", "The column mapping does not fit this file.")
+    for target in TARGETS:
+        columns = [h for h, t in zip(header, mapping, strict=True) if t == target]
+        if len(columns) > 1 and target not in MULTI_TARGETS:
+            shown = ", ".join(f'"{h[:40]}"' for h in columns)
+            raise ImportRefused(
+                "duplicate_target",
+                f"Columns {shown} are all mapped to {target}: choose one of them.",
+                target=target,
+                columns=columns,
+            )
     if not any(t in NAME_TARGETS for t in mapping):
         shown = ", ".join(f'"{h[:40]}"' for h in header[:12])
         raise ImportRefused(
@@ -233,9 +370,12 @@ def check_mapping(header: list[str], mapping: list[str] | None) -> list[str]:
     return mapping
 
 
-def mapping_from_pairs(header: list[str], pairs: Iterable[str]) -> list[str]:
+def mapping_from_pairs(
+    header: list[str], pairs: Iterable[str], rows: Sequence[tuple[int, list[str]]] = ()
+) -> list[str]:
     """The guessed mapping changed by "HEADER=TARGET" pairs (the CLI's ``--map``)."""
-    mapping = auto_mapping(header)
+    guessed = auto_mapping(header, rows)
+    mapping = list(guessed)
     folded = [fold(h) for h in header]
     for pair in pairs:
         name, sep, target = pair.rpartition("=")
@@ -248,7 +388,7 @@ def mapping_from_pairs(header: list[str], pairs: Iterable[str]) -> list[str]:
         if fold(name) not in folded:
             raise ImportRefused("bad_mapping", f'--map "{pair}": the file has no column "{name}".')
         mapping[folded.index(fold(name))] = target
-    return mapping
+    return settle(guessed, mapping)
 
 
 def mapping_fits(header: list[str], mapping: list[str] | None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,159 +12,130 @@ from kiosk import attendees
 from kiosk import db as kdb
 from kiosk.events import Event
 from kiosk.importing.errors import ImportRefused
-from kiosk.importing.mapping import auto_mapping, check_mapping, mapping_fits
+from kiosk.importing.mapping import check_mapping, suggest
 from kiosk.importing.reading import Table
-from kiosk.importing.rows import Entry, Problem, RowReader
-from kiosk.text import clean
+from kiosk.importing.result import Action, Merge, Result, SharedAddress
+from kiosk.importing.rows import REGISTRATION_KEY, Entry, Problem, RowReader
+
+# One rule decides who is the same person, in the file and against the event's attendees: the
+# same registration number with the same e-mail address or a name that agrees (a corrected name
+# or address is still the same registration); else the same e-mail address with a name that
+# agrees (``attendees.names_agree``); else, where one of the two has no e-mail, the same name,
+# organisation and unit. An address alone is no evidence: a school office registers its
+# teachers with its one address, and each of them gets a badge.
 
 #: What the attendee log and consent records say about where data came from.
 HOW = "import"
-#: How many example values a column shows in the preview.
-EXAMPLES_PER_COLUMN = 3
+#: How the messages name the evidence of a merge.
+EVIDENCE = {
+    "registration": "same registration number",
+    "email": "same e-mail address and name",
+    "name": "same name and organisation",
+}
 
 
-@dataclass
-class Action:
-    """What importing does for one person: create, update, keep, or cancel an attendee."""
-
-    kind: str  # "create", "update", "unchanged", "cancel"
-    entry: Entry
-    attendee: dict[str, Any] | None = None
-    changed: list[str] = dataclasses.field(default_factory=list)
-    data: attendees.AttendeeData | None = None
+def _names_agree(a: Entry | dict[str, Any], b: Entry | dict[str, Any]) -> bool:
+    first_a, last_a = _name(a)
+    first_b, last_b = _name(b)
+    return attendees.names_agree(first_a, last_a, first_b, last_b)
 
 
-@dataclass
-class ColumnInfo:
-    index: int
-    header: str
-    target: str
-    guessed: str
-    filled: int
-    examples: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "column": self.index + 1,
-            "header": self.header,
-            "target": self.target,
-            "guessed": self.guessed,
-            "filled": self.filled,
-            "examples": self.examples,
-        }
+def _name(person: Entry | dict[str, Any]) -> tuple[str, str]:
+    if isinstance(person, Entry):
+        return person.data.first_name, person.data.last_name
+    return person["first_name"] or "", person["last_name"] or ""
 
 
-@dataclass
-class Result:
-    """What an import did (or, in a dry run or preview, would do)."""
-
-    table: Table
-    mapping: list[str]
-    actions: list[Action]
-    problems: list[Problem]
-    skipped: int
-    merged: int
-    dry_run: bool = True
-    log_id: int | None = None
-
-    @property
-    def counts(self) -> dict[str, int]:
-        kinds = [a.kind for a in self.actions]
-        return {
-            "rows": len(self.table.rows),
-            "created": kinds.count("create"),
-            "updated": kinds.count("update"),
-            "unchanged": kinds.count("unchanged"),
-            "cancelled": kinds.count("cancel"),
-            "merged": self.merged,
-            "skipped": self.skipped,
-        }
-
-    def columns(self) -> list[ColumnInfo]:
-        """Each column with its target, the guessed target and a few example values."""
-        return describe_columns(self.table, self.mapping)
-
-    def source(self) -> dict[str, Any]:
-        t = self.table
-        return {
-            "file": t.filename,
-            "format": t.format,
-            "encoding": t.encoding,
-            "delimiter": t.delimiter,
-            "sheet": t.sheet,
-            "rows": len(t.rows),
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source(),
-            "dry_run": self.dry_run,
-            "columns": [c.as_dict() for c in self.columns()],
-            "counts": self.counts,
-            "problems": [p.as_dict() for p in self.problems],
-        }
+def _corroborates(entry: Entry, other: Entry | dict[str, Any]) -> bool:
+    """A registration number counts with the same e-mail address or a name that agrees: the
+    numbers of forms and surveys (1, 2, 3...) repeat across forms."""
+    email = other.email if isinstance(other, Entry) else (other["email"] or "").lower()
+    return bool(entry.email and entry.email == email) or _names_agree(entry, other)
 
 
-def describe_columns(table: Table, mapping: list[str]) -> list[ColumnInfo]:
-    """Each column with its target, the guessed target, how often it is filled, and examples."""
-    guessed = auto_mapping(table.header)
-    if not mapping_fits(table.header, mapping):
-        mapping = guessed
-    out = []
-    for index, header in enumerate(table.header):
-        filled, examples = 0, []
-        for _, cells in table.rows:
-            value = cells[index].strip() if index < len(cells) else ""
-            if value:
-                filled += 1
-                if len(examples) < EXAMPLES_PER_COLUMN:
-                    examples.append(clean(", ".join(value.splitlines()), max_length=60))
-        out.append(ColumnInfo(index, header, mapping[index], guessed[index], filled, examples))
-    return out
+class _Index:
+    """Groups of this file by registration number, e-mail address and identity key."""
+
+    def __init__(self) -> None:
+        self.by_registration: dict[str, Entry] = {}
+        self.by_email: dict[str, list[Entry]] = {}
+        self.by_key: dict[str, list[Entry]] = {}
+
+    def add(self, group: Entry) -> None:
+        if group.registration:
+            self.by_registration.setdefault(group.registration, group)
+        if group.email and group not in self.by_email.get(group.email, ()):
+            self.by_email.setdefault(group.email, []).append(group)
+        if group not in self.by_key.get(group.key, ()):
+            self.by_key.setdefault(group.key, []).append(group)
+
+    def same_person(self, entry: Entry) -> tuple[Entry | None, str]:
+        """The group this row belongs to, and by which evidence."""
+        found = self.by_registration.get(entry.registration) if entry.registration else None
+        if found is not None and _corroborates(entry, found):
+            return found, "registration"
+        for group in self.by_email.get(entry.email, ()) if entry.email else ():
+            if _names_agree(entry, group):
+                return group, "email"
+        for group in self.by_key.get(entry.key, ()):
+            if not entry.email or not group.email:
+                return group, "name"
+        return None, ""
 
 
-def group_entries(entries: list[Entry], problems: list[Problem]) -> list[Entry]:
-    """Rows that describe the same person merged into one entry (later values win).
+def group_entries(
+    entries: list[Entry], problems: list[Problem], apart: Iterable[tuple[int, int]] = ()
+) -> tuple[list[Entry], list[Merge]]:
+    """Rows that describe the same person merged into one entry (later values win), and the
+    merges made (and those the organiser undid: ``apart`` holds (first row, other row) pairs).
 
-    Same person: the same e-mail address, else the same identity key (name, organisation and
-    class) where at least one of the rows has no e-mail. A cancelled row of a person who also
-    has a valid row in the file is ignored: the valid registration counts.
+    A cancelled row of a person who also has a valid row in the file is ignored: the valid
+    registration counts.
     """
+    apart = set(apart)
     groups: list[Entry] = []
-    by_email: dict[str, Entry] = {}
-    by_key: dict[str, list[Entry]] = {}
+    merges: list[Merge] = []
+    index = _Index()
     for entry in entries:
-        key = entry.key
-        group = by_email.get(entry.email) if entry.email else None
-        how = "email"
+        group, how = index.same_person(entry)
+        if group is not None and not entry.cancelled and (group.row, entry.row) in apart:
+            merges.append(Merge(group.row, entry.row, how, _copy(group), entry.data, True))
+            problems.append(
+                Problem(
+                    entry.row,
+                    "kept_apart",
+                    "info",
+                    f"Row {entry.row}: kept apart from row {group.row}, as chosen.",
+                    params={"same_as": group.row},
+                )
+            )
+            group = None
         if group is None:
-            how = "name"
-            group = next((g for g in by_key.get(key, ()) if not entry.email or not g.email), None)
-        if group is None:
-            group = Entry(entry.row, entry.data, entry.cancelled, [entry.row], key)
+            group = Entry(entry.row, entry.data, entry.cancelled, [entry.row], entry.key)
             groups.append(group)
-            by_key.setdefault(key, []).append(group)
         elif entry.cancelled:
             continue
         elif group.cancelled:
             group.row, group.rows, group.data = entry.row, [entry.row], entry.data
-            group.cancelled, group.key = False, key
+            group.cancelled, group.key = False, entry.key
         else:
+            merges.append(Merge(group.row, entry.row, how, _copy(group), entry.data))
             problems.append(
                 Problem(
                     entry.row,
                     "duplicate_row",
                     "info",
-                    f"Row {entry.row}: same person as row {group.row} (same "
-                    f"{'e-mail address' if how == 'email' else 'name and organisation'}); "
-                    "merged.",
+                    f"Row {entry.row}: same person as row {group.row} ({EVIDENCE[how]}); merged.",
                     params={"same_as": group.row, "by": how},
                 )
             )
             _merge_into(group, entry)
-        if group.email:
-            by_email.setdefault(group.email, group)
-    return groups
+        index.add(group)
+    return groups, merges
+
+
+def _copy(group: Entry) -> attendees.AttendeeData:
+    return dataclasses.replace(group.data, extra=dict(group.data.extra))
 
 
 def _merge_into(group: Entry, entry: Entry) -> None:
@@ -182,33 +153,37 @@ def _merge_into(group: Entry, entry: Entry) -> None:
     group.key = attendees.identity_key(old)
 
 
-def _existing(db: Database, event_id: int) -> tuple[dict[str, dict], dict[str, list[dict]]]:
-    """The event's attendees (cancelled ones too) by e-mail and by identity key."""
-    by_email: dict[str, dict] = {}
-    by_key: dict[str, list[dict]] = {}
-    rows = kdb.rows(db, "SELECT * FROM attendees WHERE event_id = ? ORDER BY id", [event_id])
-    for row in rows:
-        attendee = attendees.from_row(row)
-        if attendee["email"]:
-            by_email.setdefault(attendee["email"].lower(), attendee)
-        by_key.setdefault(attendees.identity_key(attendee), []).append(attendee)
-    return by_email, by_key
+class Stored:
+    """The event's attendees (cancelled ones too), by what identifies them."""
 
+    def __init__(self, db: Database, event_id: int) -> None:
+        self.by_email: dict[str, list[dict[str, Any]]] = {}
+        self.by_key: dict[str, list[dict[str, Any]]] = {}
+        self.by_registration: dict[str, dict[str, Any]] = {}
+        rows = kdb.rows(db, "SELECT * FROM attendees WHERE event_id = ? ORDER BY id", [event_id])
+        for row in rows:
+            attendee = attendees.from_row(row)
+            if attendee["email"]:
+                self.by_email.setdefault(attendee["email"].lower(), []).append(attendee)
+            self.by_key.setdefault(attendees.identity_key(attendee), []).append(attendee)
+            registration = attendee["extra"].get(REGISTRATION_KEY)
+            if registration:
+                self.by_registration.setdefault(registration, attendee)
 
-def _match(
-    entry: Entry, by_email: dict[str, dict], by_key: dict[str, list[dict]], claimed: set[int]
-) -> dict[str, Any] | None:
-    """The stored attendee this entry is, by the rules of attendees.find_duplicate."""
-    if entry.email:
-        found = by_email.get(entry.email)
-        if found and found["id"] not in claimed:
+    def match(self, entry: Entry, claimed: set[int]) -> dict[str, Any] | None:
+        """The stored attendee this entry is (and no other entry of this file is yet)."""
+        found = self.by_registration.get(entry.registration) if entry.registration else None
+        if found is not None and found["id"] not in claimed and _corroborates(entry, found):
             return found
-    for candidate in by_key.get(entry.key, ()):
-        if candidate["id"] in claimed:
-            continue
-        if not entry.email or not candidate["email"]:
-            return candidate
-    return None
+        for candidate in self.by_email.get(entry.email, ()) if entry.email else ():
+            if candidate["id"] not in claimed and _names_agree(entry, candidate):
+                return candidate
+        for candidate in self.by_key.get(entry.key, ()):
+            if candidate["id"] in claimed:
+                continue
+            if not entry.email or not candidate["email"]:
+                return candidate
+        return None
 
 
 def _update_data(old: dict[str, Any], new: attendees.AttendeeData) -> attendees.AttendeeData:
@@ -229,10 +204,21 @@ def _update_data(old: dict[str, Any], new: attendees.AttendeeData) -> attendees.
     return data
 
 
-def plan(db: Database, event: Event, table: Table, mapping: list[str] | None = None) -> Result:
-    """What importing ``table`` into ``event`` would do, without writing anything."""
-    mapping = check_mapping(table.header, mapping)
-    entries, problems = RowReader(table, mapping).entries()
+def plan(
+    db: Database,
+    event: Event,
+    table: Table,
+    mapping: list[str] | None = None,
+    *,
+    apart: Iterable[tuple[int, int]] = (),
+) -> Result:
+    """What importing ``table`` into ``event`` would do, without writing anything.
+
+    ``apart`` lists the merges of rows the organiser undid, as (first row, other row) pairs.
+    """
+    suggestion = suggest(table.header, table.rows)
+    mapping = check_mapping(table.header, suggestion.mapping if mapping is None else mapping)
+    entries, problems = RowReader(table, mapping, suggestion.tool).entries()
     usable = [e for e in entries if not e.cancelled]
     if table.rows and not usable and not any(e.cancelled for e in entries):
         raise ImportRefused(
@@ -240,15 +226,15 @@ def plan(db: Database, event: Event, table: Table, mapping: list[str] | None = N
         )
     if not table.rows:
         raise ImportRefused("no_rows", "The file has a header but no rows.")
-    groups = group_entries(entries, problems)
+    groups, merges = group_entries(entries, problems, apart)
     merged = sum(len(g.rows) - 1 for g in groups if not g.cancelled)
-    by_email, by_key = _existing(db, event.id)
+    stored = Stored(db, event.id)
     claimed: set[int] = set()
     actions: list[Action] = []
     for group in groups:
         if group.cancelled:
             continue
-        old = _match(group, by_email, by_key, claimed)
+        old = stored.match(group, claimed)
         if old is None:
             actions.append(Action("create", group, data=group.data))
             continue
@@ -261,7 +247,7 @@ def plan(db: Database, event: Event, table: Table, mapping: list[str] | None = N
     for group in groups:
         if not group.cancelled:
             continue
-        old = _match(group, by_email, by_key, claimed)
+        old = stored.match(group, claimed)
         if old is not None and old["status"] != "cancelled":
             claimed.add(old["id"])
             actions.append(Action("cancel", group, old, ["status"]))
@@ -274,7 +260,71 @@ def plan(db: Database, event: Event, table: Table, mapping: list[str] | None = N
                     f"Row {group.row}: was registered before; now marked as cancelled.",
                 )
             )
+    shared = _shared_addresses(actions, stored, claimed, problems)
     problems.sort(key=lambda p: p.row)
     # Skipped rows: those without a name and the cancelled ones (merged rows were imported).
     skipped = len(table.rows) - len(entries) + sum(e.cancelled for e in entries)
-    return Result(table, mapping, actions, problems, skipped=skipped, merged=merged)
+    return Result(
+        table,
+        mapping,
+        actions,
+        problems,
+        skipped=skipped,
+        merged=merged,
+        tool=suggestion.tool,
+        merges=merges,
+        shared=shared,
+        suggestion=suggestion,
+    )
+
+
+def _shared_addresses(
+    actions: list[Action], stored: Stored, claimed: set[int], problems: list[Problem]
+) -> list[SharedAddress]:
+    """The addresses several different people of this import use, each row after the first
+    (and each new row whose address an attendee of the event has) noted as a problem."""
+    people: dict[str, list[Action]] = {}
+    for action in actions:
+        if action.kind != "cancel" and action.entry.email:
+            people.setdefault(action.entry.email, []).append(action)
+    # A row the organiser kept apart is already noted as such.
+    noted = {p.row for p in problems if p.code == "kept_apart"}
+    shared = []
+    for email, sharing in people.items():
+        others = [
+            a
+            for a in stored.by_email.get(email, ())
+            if a["id"] not in claimed and a["status"] != "cancelled"
+        ]
+        if len(sharing) + len(others) < 2:
+            continue
+        first = sharing[0].entry.row
+        for action in sharing:
+            row = action.entry.row
+            if row in noted:
+                continue
+            if row != first:
+                problems.append(_shared_problem(row, {"same_as": first}))
+            elif others and action.kind == "create":
+                problems.append(_shared_problem(row, {"registered": len(others)}))
+        shared.append(
+            SharedAddress(
+                email,
+                [a.entry.row for a in sharing],
+                [" ".join(_name(a.entry)).strip() for a in sharing],
+                [a["name"] for a in others],
+            )
+        )
+    return shared
+
+
+def _shared_problem(row: int, params: dict[str, int]) -> Problem:
+    whom = f"row {params['same_as']}" if "same_as" in params else "an attendee already registered"
+    return Problem(
+        row,
+        "shared_email",
+        "info",
+        f"Row {row}: same e-mail address as {whom}, but another name; imported as a "
+        "different person.",
+        params=params,
+    )

@@ -8,33 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import attendees
-from kiosk.importing.mapping import JOINED_TARGETS
+from kiosk.importing.mapping import option_of
 from kiosk.importing.reading import Table
-from kiosk.text import clean, fold, is_yes
+from kiosk.importing.values import LIST_TARGETS, NO_WORDS, is_cancelled, is_empty
+from kiosk.text import clean, is_yes
 
 # fmt: off
-#: Status values that mean a registration was withdrawn (compared folded).
-CANCELLED_WORDS = frozenset({
-    "cancelled", "canceled", "storniert", "storno", "abgesagt", "abgemeldet", "annulliert",
-    "zuruckgezogen", "refunded", "erstattet", "expired", "abgelaufen", "void",
-})
-#: Consent answers that are a clear no; anything else that is not a yes is reported as unclear.
-NO_WORDS = frozenset({"nein", "n", "no", "0", "false", "falsch", "-", "keine", "none", "nicht"})
-#: Cells that only say "nothing here" (survey tools write "anonymous" for a missing e-mail).
-EMPTY_WORDS = frozenset({
-    "-", "--", "---", "–", "—", "n/a", "k.a.", "k. a.", "anonymous", "anonym", "none", "null",
-    "(leer)", "(empty)", "(keine angabe)", "keine angabe",
-})
-#: Lower-case particles that start a family name in a single name column ("Sören von Brühl").
 #: Words before a name that are not part of it (compared without a trailing dot).
 NAME_TITLES = frozenset(
     {"herr", "frau", "hr", "fr", "mr", "mrs", "ms", "dr", "prof", "dipl.-ing", "dipl.-päd", "mag"}
 )
+#: Lower-case particles that start a family name in a single name column ("Sören von Brühl").
 NAME_PARTICLES = frozenset({
     "von", "vom", "zu", "zum", "zur", "van", "de", "der", "den", "di", "da", "del", "della",
     "dos", "du", "la", "le", "ten", "ter", "al", "el", "bin", "ibn",
 })
 # fmt: on
+#: The extra value that keeps a registration's number, so that importing the tool's next export
+#: finds the attendee again even when the name or e-mail address was corrected.
+REGISTRATION_KEY = "Anmelde-ID"
 
 
 @dataclass
@@ -78,6 +70,11 @@ class Entry:
     def email(self) -> str:
         return self.data.email
 
+    @property
+    def registration(self) -> str:
+        """The registration number the file gives ('' when none)."""
+        return self.data.extra.get(REGISTRATION_KEY, "")
+
 
 def _without_titles(words: list[str]) -> list[str]:
     """Leading salutations and academic titles dropped: a badge's large line is the first name."""
@@ -112,13 +109,22 @@ def _bare_email(value: str) -> str:
 class RowReader:
     """Turns the rows of a table into Entries and Problems under one mapping."""
 
-    def __init__(self, table: Table, mapping: list[str]) -> None:
+    def __init__(self, table: Table, mapping: list[str], tool: str = "") -> None:
         self.table = table
         self.mapping = mapping
         self.columns: dict[str, list[int]] = {}
         for index, target in enumerate(mapping):
             self.columns.setdefault(target, []).append(index)
         self.extra_columns = [(i, table.header[i]) for i in self.columns.get("extra", [])]
+        #: The answers named by checkbox columns of list fields (column index -> answer).
+        self.options = {
+            i: option_of(table.header[i])
+            for target in LIST_TARGETS
+            for i in self.columns.get(target, ())
+        }
+        # Numbers are only unique within one tool (or one column): "pretix: ABC12-1".
+        reg_headers = [table.header[i] for i in self.columns.get("registration_id", ())]
+        self.registration_source = tool or " + ".join(reg_headers)
         self.width = len(table.header)
 
     def entries(self) -> tuple[list[Entry], list[Problem]]:
@@ -134,14 +140,18 @@ class RowReader:
         found = []
         for index in self.columns.get(target, ()):
             value = cells[index].strip() if index < len(cells) else ""
-            if value and value.casefold() not in EMPTY_WORDS:
-                found.append(value)
+            if is_empty(value):
+                continue
+            option = self.options.get(index)
+            if option and is_yes(value):
+                value = option
+            elif option and value.casefold() in NO_WORDS:
+                continue
+            found.append(value)
         return found
 
     def _text(self, cells: list[str], target: str) -> str:
         values = self._values(cells, target)
-        if target in JOINED_TARGETS:
-            return " ".join(values)
         return values[0] if values else ""
 
     def _consent(self, cells: list[str], target: str, number: int, problems: list[Problem]) -> Any:
@@ -171,6 +181,9 @@ class RowReader:
         values: dict[str, Any] = {}
         for target in attendees.TEXT_FIELDS:
             values[target] = self._text(cells, target)
+        if "middle_name" in self.columns:
+            middle = self._text(cells, "middle_name")
+            values["first_name"] = " ".join(n for n in (values["first_name"], middle) if n)
         for target in attendees.LIST_FIELDS:
             values[target] = "\n".join(self._values(cells, target))
         if "name" in self.columns:
@@ -181,8 +194,11 @@ class RowReader:
         extra = {}
         for index, header in self.extra_columns:
             value = cells[index].strip() if index < len(cells) else ""
-            if value and value.casefold() not in EMPTY_WORDS:
+            if not is_empty(value):
                 extra[header] = value
+        registration = "-".join(self._values(cells, "registration_id"))
+        if registration:
+            extra[REGISTRATION_KEY] = f"{self.registration_source}: {registration}"
         self._check_text(number, values, extra, found)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
             found.append(
@@ -200,7 +216,7 @@ class RowReader:
             consent_matchmaking=self._consent(cells, "consent_matchmaking", number, found),
             consent_share_contact=self._consent(cells, "consent_share_contact", number, found),
         ).cleaned()
-        cancelled = any(fold(v) in CANCELLED_WORDS for v in self._values(cells, "status")) or any(
+        cancelled = any(is_cancelled(v) for v in self._values(cells, "status")) or any(
             is_yes(v) for v in self._values(cells, "cancelled")
         )
         if cancelled:

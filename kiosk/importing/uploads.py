@@ -6,9 +6,13 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from kiosk.importing.errors import ImportRefused
+from kiosk.importing.mapping import auto_mapping, settle
+from kiosk.importing.reading import read_file
 from kiosk.text import clean
 
 #: Uploads wait in <DATA_DIR>/uploads between preview and confirmation; older ones are removed.
@@ -33,21 +37,63 @@ def save_upload(data_dir: str | Path, filename: str, data: bytes) -> str:
     return token
 
 
-def load_upload(data_dir: str | Path, token: str) -> tuple[str, bytes, list[str] | None]:
-    """The file name, bytes and chosen mapping of a waiting upload."""
+class Upload(NamedTuple):
+    """A waiting upload: the file and the organiser's choices so far."""
+
+    filename: str
+    data: bytes
+    mapping: list[str] | None
+    apart: list[tuple[int, int]]
+
+
+def load_upload(data_dir: str | Path, token: str) -> Upload:
+    """The file name, bytes, chosen mapping and merges kept apart of a waiting upload."""
     folder = _upload_dir(data_dir)
     if not _TOKEN.match(token) or not (folder / f"{token}.bin").exists():
         raise ImportRefused("upload_gone", "This upload is no longer there; upload the file again.")
     meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-    return meta["filename"], (folder / f"{token}.bin").read_bytes(), meta.get("mapping")
+    apart = [(int(a), int(b)) for a, b in meta.get("apart") or []]
+    data = (folder / f"{token}.bin").read_bytes()
+    return Upload(meta["filename"], data, meta.get("mapping"), apart)
 
 
-def save_mapping(data_dir: str | Path, token: str, mapping: list[str]) -> None:
-    """Remember the organiser's column choices for a waiting upload."""
-    filename, _, _ = load_upload(data_dir, token)
+def save_mapping(
+    data_dir: str | Path,
+    token: str,
+    mapping: list[str],
+    apart: Iterable[tuple[int, int]] | None = None,
+) -> None:
+    """Remember the organiser's column choices (and merges kept apart) for a waiting upload."""
+    upload = load_upload(data_dir, token)
     path = _upload_dir(data_dir) / f"{token}.json"
-    meta = {"filename": filename, "mapping": mapping}
+    kept = upload.apart if apart is None else sorted(set(apart))
+    meta = {"filename": upload.filename, "mapping": mapping, "apart": kept}
     path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def choose(
+    data_dir: str | Path, token: str, mapping: list[str], apart: Iterable[tuple[int, int]]
+) -> list[str]:
+    """Take the organiser's choices from the preview's form and remember them: a one-column
+    field given to another column is taken from the column that had it."""
+    upload = load_upload(data_dir, token)
+    previous = upload.mapping
+    if previous is None or len(previous) != len(mapping):
+        table = read_file(upload.data, upload.filename)
+        previous = auto_mapping(table.header, table.rows)
+    mapping = settle(previous, mapping)
+    save_mapping(data_dir, token, mapping, apart)
+    return mapping
+
+
+def parse_pairs(values: Iterable[str]) -> list[tuple[int, int]]:
+    """Merges kept apart as the preview's form sends them ("5-60")."""
+    pairs = []
+    for value in values:
+        first, sep, other = value.partition("-")
+        if sep and first.isdigit() and other.isdigit():
+            pairs.append((int(first), int(other)))
+    return pairs
 
 
 def discard_upload(data_dir: str | Path, token: str) -> None:
