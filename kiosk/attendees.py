@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -45,6 +46,8 @@ _EMAIL = re.compile(
 )
 #: The words of a folded name: letters of every script and digits.
 _NAME_WORD = re.compile(r"\w+")
+#: Names whose words are remembered (an import compares the names of people sharing an address).
+NAME_CACHE_SIZE = 8192
 _CODE_RE = re.compile(rf"(?<![0-9A-Z])[{CODE_ALPHABET}]{{{CODE_LENGTH}}}(?![0-9A-Z])")
 
 #: Organisation types offered in forms; imported files may bring others, which are kept as given.
@@ -331,13 +334,17 @@ def person_for(db: Database, network: str, data: AttendeeData, key: str = "") ->
     row = None
     if data.email:
         # A person's name is that of their attendees; one whose attendees were all deleted is
-        # compared by its stored key.
+        # compared by its stored key. Only persons whose key holds this family name (or, names
+        # in swapped columns, this first name) can agree: many may share one address.
+        first_key, last_key = key.split("|")[:2]
         candidates = kdb.rows(
             db,
             "SELECT p.id, p.name_key, a.first_name, a.last_name FROM persons p "
             "LEFT JOIN attendees a ON a.person_id = p.id "
-            "WHERE p.network = ? AND p.email = ? ORDER BY p.id",
-            [network, data.email],
+            "WHERE p.network = ? AND p.email = ? "
+            "AND (instr(p.name_key || '|', ?) > 0 OR instr(p.name_key || '|', ?) > 0) "
+            "ORDER BY p.id",
+            [network, data.email, f"|{last_key}|", f"|{first_key}|"],
         )
         row = next((c for c in candidates if _person_named(c, data, key)), None)
     if row is None:
@@ -381,7 +388,7 @@ def names_agree(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
     A shared e-mail address alone is no evidence: a school office registers its teachers with
     its one address.
     """
-    fa, la, fb, lb = (_name_words(n) for n in (first_a, last_a, first_b, last_b))
+    fa, la, fb, lb = (name_words(n) for n in (first_a, last_a, first_b, last_b))
     if la == lb:
         if not fa or not fb:
             return True
@@ -390,8 +397,10 @@ def names_agree(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
     return sorted(fa + la) == sorted(fb + lb)
 
 
-def _name_words(name: str) -> list[str]:
-    return _NAME_WORD.findall(fold(name))
+@functools.lru_cache(maxsize=NAME_CACHE_SIZE)
+def name_words(name: str) -> tuple[str, ...]:
+    """The folded words of a name, as ``names_agree`` compares them."""
+    return tuple(_NAME_WORD.findall(fold(name)))
 
 
 def _word_agrees(a: str, b: str) -> bool:

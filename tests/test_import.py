@@ -1063,3 +1063,23 @@ def test_cli_names_the_tool_and_json_carries_it(cli: Any, tmp_path: Path) -> Non
     assert "Recognised: Eventbrite export" in result.output
     code, data = cli_json(cli, str(path))
     assert (code, data["tool"], data["source"]["tool"]) == (0, "Eventbrite", "Eventbrite")
+
+
+def test_many_pupils_at_one_school_address_are_each_one_attendee(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    """Past a few people per address, names are looked up, not compared one by one."""
+    rows = [["Vorname", "Nachname", "E-Mail", "Klasse"]]
+    rows += [[f"Kind{i}", f"Familie{i}", "info@schule.example", "8a"] for i in range(40)]
+    rows += [
+        ["Kind3", "FAMILIE3", "INFO@schule.example", "8a"],
+        ["Familie7", "Kind7", "info@schule.example", "8a"],  # first and family name swapped
+    ]
+    result = run_file(db, event, write_csv(tmp_path / "klasse.csv", rows))
+    assert (result.counts["created"], result.counts["merged"]) == (40, 2)
+    duplicate = [p for p in result.problems if p.code == "duplicate_row"]
+    assert [(p.row, p.params["same_as"]) for p in duplicate] == [(42, 5), (43, 9)]
+    assert len(result.shared[0].rows) == 40
+    assert [a["first_name"] for a in by_last_name(db, event, "Familie7")] == ["Kind7"]
+    again = run_file(db, event, write_csv(tmp_path / "klasse.csv", rows))
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, 40)

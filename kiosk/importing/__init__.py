@@ -33,11 +33,13 @@ from kiosk.importing.result import (
 from kiosk.importing.rows import REGISTRATION_KEY, Entry, Problem, split_name
 from kiosk.importing.uploads import (
     UPLOAD_DIR,
+    Preview,
     Upload,
     choose,
     discard_upload,
     load_upload,
     parse_pairs,
+    preview,
     save_mapping,
     save_upload,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "ImportRefused",
     "Merge",
     "Preset",
+    "Preview",
     "Problem",
     "Result",
     "SharedAddress",
@@ -73,6 +76,7 @@ __all__ = [
     "mapping_from_pairs",
     "parse_pairs",
     "plan",
+    "preview",
     "read_file",
     "run",
     "save_mapping",

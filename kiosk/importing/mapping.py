@@ -228,16 +228,24 @@ def option_of(header: str) -> str:
     return (match.group("dash") or match.group("bracket") or "").strip() if match else ""
 
 
+#: Each preset with its identifying header sets and first headers, compacted.
+_IDENTIFY = [
+    (
+        preset,
+        [{_compact(h) for h in headers} for headers in preset.identify],
+        {_compact(h) for h in preset.first},
+    )
+    for preset in PRESETS
+]
+
+
 def detect_preset(header: list[str]) -> Preset | None:
     """The tool whose export has this header, by the headers that identify it."""
     compact = {_compact(h) for h in header}
     first = _compact(header[0]) if header else ""
-    for preset in PRESETS:
-        if first and first in {_compact(h) for h in preset.first}:
+    for preset, identify, firsts in _IDENTIFY:
+        if first in firsts or any(headers <= compact for headers in identify):
             return preset
-        for headers in preset.identify:
-            if all(_compact(h) in compact for h in headers):
-                return preset
     return None
 
 

@@ -53,19 +53,70 @@ def _corroborates(entry: Entry, other: Entry | dict[str, Any]) -> bool:
     return bool(entry.email and entry.email == email) or _names_agree(entry, other)
 
 
+class _Addresses:
+    """People by e-mail address, and by name where many share one address.
+
+    Names agree only with the same family name or the same words in other columns
+    (``attendees.names_agree``), so where more than LINEAR people share an address (a school
+    office registering its pupils) two lookups by name find every candidate.
+    """
+
+    #: Up to this many people at one address are each compared with a new row.
+    LINEAR = 16
+
+    def __init__(self) -> None:
+        self.people: dict[str, list[Any]] = {}
+        self.names: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
+        self.keys: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+
+    @staticmethod
+    def _name_keys(first: str, last: str) -> list[tuple[Any, ...]]:
+        given, family = attendees.name_words(first), attendees.name_words(last)
+        return [("family", family), ("words", tuple(sorted(given + family)))]
+
+    def add(self, email: str, person: Any) -> None:
+        """Add a person (again, after their name changed in a merge)."""
+        people = self.people.setdefault(email, [])
+        if (email, id(person)) not in self.keys:
+            people.append(person)
+            self.keys[(email, id(person))] = []
+        if email not in self.names and len(people) > self.LINEAR:
+            self.names[email] = {}
+            for other in people:
+                self._index(email, other)
+        elif email in self.names:
+            self._index(email, person)
+
+    def _index(self, email: str, person: Any) -> None:
+        known = self.keys[(email, id(person))]
+        for key in self._name_keys(*_name(person)):
+            if key not in known:
+                known.append(key)
+                self.names[email].setdefault(key, []).append(person)
+
+    def candidates(self, email: str, first: str, last: str) -> list[Any]:
+        """The people at this address whose name might agree with this one."""
+        if email not in self.names:
+            return self.people.get(email, [])
+        found: list[Any] = []
+        for key in self._name_keys(first, last):
+            found += [p for p in self.names[email].get(key, ()) if not any(p is f for f in found)]
+        return found
+
+
 class _Index:
-    """Groups of this file by registration number, e-mail address and identity key."""
+    """Groups of this file by registration number, e-mail address and name, and identity key."""
 
     def __init__(self) -> None:
         self.by_registration: dict[str, Entry] = {}
-        self.by_email: dict[str, list[Entry]] = {}
+        self.by_address = _Addresses()
         self.by_key: dict[str, list[Entry]] = {}
 
     def add(self, group: Entry) -> None:
         if group.registration:
             self.by_registration.setdefault(group.registration, group)
-        if group.email and group not in self.by_email.get(group.email, ()):
-            self.by_email.setdefault(group.email, []).append(group)
+        if group.email:
+            self.by_address.add(group.email, group)
         if group not in self.by_key.get(group.key, ()):
             self.by_key.setdefault(group.key, []).append(group)
 
@@ -74,9 +125,11 @@ class _Index:
         found = self.by_registration.get(entry.registration) if entry.registration else None
         if found is not None and _corroborates(entry, found):
             return found, "registration"
-        for group in self.by_email.get(entry.email, ()) if entry.email else ():
-            if _names_agree(entry, group):
-                return group, "email"
+        if entry.email:
+            first, last = _name(entry)
+            for group in self.by_address.candidates(entry.email, first, last):
+                if group.email == entry.email and _names_agree(entry, group):
+                    return group, "email"
         for group in self.by_key.get(entry.key, ()):
             if not entry.email or not group.email:
                 return group, "name"
@@ -141,7 +194,15 @@ def _copy(group: Entry) -> attendees.AttendeeData:
 def _merge_into(group: Entry, entry: Entry) -> None:
     """Fill and overwrite a group's data with a later row of the same person."""
     old, new = group.data, entry.data
+    # A row with first and family name in swapped columns does not swap the stored name.
+    swapped = (
+        old.last_name
+        and new.last_name
+        and (attendees.name_words(old.last_name) != attendees.name_words(new.last_name))
+    )
     for name in attendees.TEXT_FIELDS:
+        if swapped and name in ("first_name", "last_name"):
+            continue
         setattr(old, name, getattr(new, name) or getattr(old, name))
     for name in attendees.LIST_FIELDS:
         setattr(old, name, getattr(new, name) or getattr(old, name))
@@ -158,13 +219,16 @@ class Stored:
 
     def __init__(self, db: Database, event_id: int) -> None:
         self.by_email: dict[str, list[dict[str, Any]]] = {}
+        self.by_address = _Addresses()
         self.by_key: dict[str, list[dict[str, Any]]] = {}
         self.by_registration: dict[str, dict[str, Any]] = {}
         rows = kdb.rows(db, "SELECT * FROM attendees WHERE event_id = ? ORDER BY id", [event_id])
         for row in rows:
             attendee = attendees.from_row(row)
             if attendee["email"]:
-                self.by_email.setdefault(attendee["email"].lower(), []).append(attendee)
+                email = attendee["email"].lower()
+                self.by_email.setdefault(email, []).append(attendee)
+                self.by_address.add(email, attendee)
             self.by_key.setdefault(attendees.identity_key(attendee), []).append(attendee)
             registration = attendee["extra"].get(REGISTRATION_KEY)
             if registration:
@@ -175,9 +239,11 @@ class Stored:
         found = self.by_registration.get(entry.registration) if entry.registration else None
         if found is not None and found["id"] not in claimed and _corroborates(entry, found):
             return found
-        for candidate in self.by_email.get(entry.email, ()) if entry.email else ():
-            if candidate["id"] not in claimed and _names_agree(entry, candidate):
-                return candidate
+        if entry.email:
+            first, last = _name(entry)
+            for candidate in self.by_address.candidates(entry.email, first, last):
+                if candidate["id"] not in claimed and _names_agree(entry, candidate):
+                    return candidate
         for candidate in self.by_key.get(entry.key, ()):
             if candidate["id"] in claimed:
                 continue

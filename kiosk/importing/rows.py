@@ -53,9 +53,10 @@ class Problem:
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class Entry:
-    """One row read as an attendee (or a cancellation), with its identity keys."""
+    """One row read as an attendee (or a cancellation), with its identity keys; entries are
+    equal only to themselves."""
 
     row: int
     data: attendees.AttendeeData
@@ -125,6 +126,8 @@ class RowReader:
         # Numbers are only unique within one tool (or one column): "pretix: ABC12-1".
         reg_headers = [table.header[i] for i in self.columns.get("registration_id", ())]
         self.registration_source = tool or " + ".join(reg_headers)
+        #: The attendee text fields some column fills (the others stay empty).
+        self.text_fields = [f for f in attendees.TEXT_FIELDS if f in self.columns]
         self.width = len(table.header)
 
     def entries(self) -> tuple[list[Entry], list[Problem]]:
@@ -142,7 +145,7 @@ class RowReader:
             value = cells[index].strip() if index < len(cells) else ""
             if is_empty(value):
                 continue
-            option = self.options.get(index)
+            option = self.options.get(index) if self.options else None
             if option and is_yes(value):
                 value = option
             elif option and value.casefold() in NO_WORDS:
@@ -178,8 +181,8 @@ class RowReader:
     def entry(self, number: int, cells: list[str], problems: list[Problem]) -> Entry | None:
         """One row as an Entry, or None (with a problem) when it cannot be an attendee."""
         found: list[Problem] = []
-        values: dict[str, Any] = {}
-        for target in attendees.TEXT_FIELDS:
+        values: dict[str, Any] = dict.fromkeys(attendees.TEXT_FIELDS, "")
+        for target in self.text_fields:
             values[target] = self._text(cells, target)
         if "middle_name" in self.columns:
             middle = self._text(cells, "middle_name")

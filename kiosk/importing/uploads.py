@@ -7,12 +7,18 @@ import re
 import secrets
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from sqlite_utils import Database
+
+from kiosk.events import Event
 from kiosk.importing.errors import ImportRefused
-from kiosk.importing.mapping import auto_mapping, settle
-from kiosk.importing.reading import read_file
+from kiosk.importing.mapping import Suggestion, auto_mapping, mapping_fits, settle, suggest
+from kiosk.importing.planning import plan
+from kiosk.importing.reading import Table, read_file
+from kiosk.importing.result import ColumnInfo, Result, describe_columns
 from kiosk.text import clean
 
 #: Uploads wait in <DATA_DIR>/uploads between preview and confirmation; older ones are removed.
@@ -84,6 +90,35 @@ def choose(
     mapping = settle(previous, mapping)
     save_mapping(data_dir, token, mapping, apart)
     return mapping
+
+
+@dataclass
+class Preview:
+    """What the preview shows of a waiting upload: the file, its mapping and the dry run (or
+    why the file cannot be imported as mapped)."""
+
+    table: Table
+    suggestion: Suggestion
+    mapping: list[str]
+    result: Result | None
+    refused: ImportRefused | None
+
+    def columns(self) -> list[ColumnInfo]:
+        return describe_columns(self.table, self.mapping, self.suggestion)
+
+
+def preview(db: Database, event: Event, upload: Upload) -> Preview:
+    """The dry run of a waiting upload under the organiser's choices (else the guessed
+    mapping); a refusal of the mapping is part of the preview, a refusal of the file is not."""
+    table = read_file(upload.data, upload.filename)
+    suggestion = suggest(table.header, table.rows)
+    fits = mapping_fits(table.header, upload.mapping)
+    mapping = upload.mapping if fits and upload.mapping else suggestion.mapping
+    try:
+        result = plan(db, event, table, mapping, apart=upload.apart)
+    except ImportRefused as exc:
+        return Preview(table, suggestion, mapping, None, exc)
+    return Preview(table, suggestion, mapping, result, None)
 
 
 def parse_pairs(values: Iterable[str]) -> list[tuple[int, int]]:

@@ -23,6 +23,7 @@ EMPTY_WORDS = frozenset({
     "(leer)", "(empty)", "(keine angabe)", "keine angabe",
 })
 # fmt: on
+MAX_PLACEHOLDER = max(len(w) for w in EMPTY_WORDS)
 
 #: How many filled cells of a column are looked at to judge whether it fits a field.
 FIT_SAMPLE = 200
@@ -48,7 +49,8 @@ MIN_PHONE_DIGITS = 5
 
 def is_empty(value: str) -> bool:
     """A cell with nothing in it, or only a placeholder for nothing."""
-    return not value or value.casefold() in EMPTY_WORDS
+    # Placeholders are short: a long value (most names and addresses) is no placeholder.
+    return not value or (len(value) <= MAX_PLACEHOLDER and value.casefold() in EMPTY_WORDS)
 
 
 def is_yes_or_no(value: str) -> bool:

@@ -261,23 +261,15 @@ def import_upload() -> Response:
 def _preview(token: str) -> dict[str, Any]:
     """Everything the preview shows: the file, the mapping, and the dry run (or its refusal)."""
     event = current_event()
-    upload = importing.load_upload(_data_dir(), token)
-    table = importing.read_file(upload.data, upload.filename)
-    suggestion = importing.suggest(table.header, table.rows)
-    fits = importing.mapping_fits(table.header, upload.mapping)
-    mapping = upload.mapping if fits else suggestion.mapping
-    result, error = None, ""
-    try:
-        result = importing.run(get_db(), event, table, mapping, dry_run=True, apart=upload.apart)
-    except importing.ImportRefused as exc:
-        error = refusal_text(exc.code, exc.row, **exc.params)
+    shown = importing.preview(get_db(), event, importing.load_upload(_data_dir(), token))
+    result, refused = shown.result, shown.refused
     problems = [p.as_dict() for p in result.problems] if result else []
     return {
         "event": event,
         "token": token,
-        "table": table,
-        "tool": suggestion.tool,
-        "columns": importing.describe_columns(table, mapping, suggestion),
+        "table": shown.table,
+        "tool": shown.suggestion.tool,
+        "columns": shown.columns(),
         "column_note": column_note,
         "evidence_labels": evidence_labels(),
         "result": result,
@@ -285,7 +277,7 @@ def _preview(token: str) -> dict[str, Any]:
         "problems": problems[:MAX_PROBLEMS_SHOWN],
         "problems_total": len(problems),
         "sample": _sample(result.actions) if result else [],
-        "error": error,
+        "error": refusal_text(refused.code, refused.row, **refused.params) if refused else "",
         "labels": target_labels(),
         "field_labels": {**target_labels(), "extra": _("Zusatzangaben"), "status": _("Status")},
         "action_labels": action_labels(),
