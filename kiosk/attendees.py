@@ -361,10 +361,15 @@ def person_for(db: Database, network: str, data: AttendeeData, key: str = "") ->
                 [data.email, row["id"]],
             )
         return row["id"]
+    return new_person(db, network, data.email, key)
+
+
+def new_person(db: Database, network: str, email: str, key: str) -> int:
+    """Record a person nobody of the network is yet (``person_for`` decides that)."""
     # A plain INSERT: an import creates thousands of persons in one go.
     cursor = db.execute(
         "INSERT INTO persons (network, email, name_key, created_at) VALUES (?, ?, ?, ?)",
-        [network, data.email, key, kdb.now()],
+        [network, email, key, kdb.now()],
     )
     return cursor.lastrowid
 

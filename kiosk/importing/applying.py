@@ -97,6 +97,30 @@ def _set_status(db: Database, event: Event, attendee_id: int, status: str, how: 
     attendees.log(db, event.id, attendee_id, action, detail={"how": how})
 
 
+class _Persons:
+    """The network's known addresses and identity keys: a new attendee whose address and key
+    nobody of the network has is a new person, with no lookup (``attendees.person_for``
+    decides every other case)."""
+
+    def __init__(self, db: Database, network: str) -> None:
+        known = db.conn.execute(
+            "SELECT email, name_key FROM persons WHERE network = ?", [network]
+        ).fetchall()
+        self.network = network
+        self.emails = {email for email, _ in known if email}
+        self.keys = {key for _, key in known}
+
+    def person_for(self, db: Database, data: attendees.AttendeeData, key: str) -> int:
+        if (data.email and data.email in self.emails) or key in self.keys:
+            person = attendees.person_for(db, self.network, data, key)
+        else:
+            person = attendees.new_person(db, self.network, data.email, key)
+        if data.email:
+            self.emails.add(data.email)
+        self.keys.add(key)
+        return person
+
+
 def _create_many(
     db: Database, event: Event, items: list[tuple[attendees.AttendeeData, str]], how: str
 ) -> None:
@@ -105,12 +129,13 @@ def _create_many(
     log_rows = []
     statements: dict[tuple[str, ...], str] = {}
     detail = json.dumps({"how": how}, ensure_ascii=False)
+    persons = _Persons(db, event.network)
     for data, key in items:
         values = {
             **attendees._row_values(data),
             **attendees._consent_values(data, how),
             "event_id": event.id,
-            "person_id": attendees.person_for(db, event.network, data, key),
+            "person_id": persons.person_for(db, data, key),
             "code": attendees.new_code(),
             "secret": attendees.new_secret(),
             "status": "registered",

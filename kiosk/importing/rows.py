@@ -126,8 +126,11 @@ class RowReader:
         # Numbers are only unique within one tool (or one column): "pretix: ABC12-1".
         reg_headers = [table.header[i] for i in self.columns.get("registration_id", ())]
         self.registration_source = tool or " + ".join(reg_headers)
-        #: The attendee text fields some column fills (the others stay empty).
-        self.text_fields = [f for f in attendees.TEXT_FIELDS if f in self.columns]
+        #: The column of each attendee text field (one each: see mapping.MULTI_TARGETS).
+        self.text_columns = [
+            (f, self.columns[f][0]) for f in attendees.TEXT_FIELDS if f in self.columns
+        ]
+        self.may_cancel = "status" in self.columns or "cancelled" in self.columns
         self.width = len(table.header)
 
     def entries(self) -> tuple[list[Entry], list[Problem]]:
@@ -182,8 +185,11 @@ class RowReader:
         """One row as an Entry, or None (with a problem) when it cannot be an attendee."""
         found: list[Problem] = []
         values: dict[str, Any] = dict.fromkeys(attendees.TEXT_FIELDS, "")
-        for target in self.text_fields:
-            values[target] = self._text(cells, target)
+        width = len(cells)
+        for target, index in self.text_columns:
+            value = cells[index].strip() if index < width else ""
+            if not is_empty(value):
+                values[target] = value
         if "middle_name" in self.columns:
             middle = self._text(cells, "middle_name")
             values["first_name"] = " ".join(n for n in (values["first_name"], middle) if n)
@@ -219,8 +225,9 @@ class RowReader:
             consent_matchmaking=self._consent(cells, "consent_matchmaking", number, found),
             consent_share_contact=self._consent(cells, "consent_share_contact", number, found),
         ).cleaned()
-        cancelled = any(is_cancelled(v) for v in self._values(cells, "status")) or any(
-            is_yes(v) for v in self._values(cells, "cancelled")
+        cancelled = self.may_cancel and (
+            any(is_cancelled(v) for v in self._values(cells, "status"))
+            or any(is_yes(v) for v in self._values(cells, "cancelled"))
         )
         if cancelled:
             # Nothing else about a withdrawn registration matters to the organiser.
