@@ -1083,3 +1083,21 @@ def test_many_pupils_at_one_school_address_are_each_one_attendee(
     assert [a["first_name"] for a in by_last_name(db, event, "Familie7")] == ["Kind7"]
     again = run_file(db, event, write_csv(tmp_path / "klasse.csv", rows))
     assert (again.counts["created"], again.counts["unchanged"]) == (0, 40)
+
+
+def test_the_same_people_in_the_networks_next_event_are_the_same_persons(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [*SECRETARIAT, ["Ben", "Kurz", ""], ["Cem", "Neu", "cem@x.example"]]
+    path = write_csv(tmp_path / "lehrkraefte.csv", rows)
+    run_file(db, event, path)
+    first = {a["name"]: a["person_id"] for a in people(db, event)}
+    autumn = events.create(db, "Herbsttreffen", network=event.network)
+    later = [*rows, ["Jörg", "Weiß", "joerg.weiss@schule.example"]]
+    run_file(db, autumn, write_csv(tmp_path / "herbst.csv", later))
+    second = {(a["name"], a["email"]): a["person_id"] for a in people(db, autumn)}
+    assert len(set(first.values())) == 5
+    for (name, email), person in second.items():
+        # One name with another address is another person, as within one event.
+        same = email != "joerg.weiss@schule.example"
+        assert (person == first[name]) is same, (name, email)
