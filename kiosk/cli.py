@@ -375,10 +375,24 @@ IMPORT_MISFITS = {
     "organisation_type, project, role, interests, offers, seeks, consent_matchmaking, "
     "consent_share_contact, registration_id, status, cancelled, extra, ignore). Repeatable.",
 )
+@click.option(
+    "--apart",
+    "apart",
+    multiple=True,
+    metavar="ROW-ROW",
+    help="Keep apart two rows the import would take for one person (the merges it prints, "
+    "e.g. --apart 5-60). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result (or refusal) as JSON.")
 @pass_state
 def import_command(
-    state: State, file: Path, slug: str | None, dry_run: bool, pairs: tuple[str, ...], as_json: bool
+    state: State,
+    file: Path,
+    slug: str | None,
+    dry_run: bool,
+    pairs: tuple[str, ...],
+    apart: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Import registrations from FILE (CSV, TSV, TXT or XLSX) into the event.
 
@@ -402,7 +416,8 @@ def import_command(
             mapping = (
                 importing.mapping_from_pairs(table.header, pairs, table.rows) if pairs else None
             )
-            result = importing.run(db, event, table, mapping, dry_run=dry_run)
+            kept = importing.parse_pairs(apart)
+            result = importing.run(db, event, table, mapping, dry_run=dry_run, apart=kept)
         except importing.ImportRefused as exc:
             if as_json:
                 echo_json({"refused": True, "code": exc.code, "row": exc.row, "message": str(exc)})

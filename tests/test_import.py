@@ -1101,3 +1101,20 @@ def test_the_same_people_in_the_networks_next_event_are_the_same_persons(
         # One name with another address is another person, as within one event.
         same = email != "joerg.weiss@schule.example"
         assert (person == first[name]) is same, (name, email)
+
+
+def test_cli_keeps_a_merge_apart(cli: Any, tmp_path: Path) -> None:
+    rows = [
+        ["Vorname", "Nachname", "E-Mail"],
+        ["Hans", "Becker", "familie.becker@mail.example"],
+        ["Hans", "Becker", "familie.becker@mail.example"],
+    ]
+    path = write_csv(tmp_path / "becker.csv", rows)
+    merged = cli.invoke("import", "--dry-run", str(path))
+    assert "Row 3: same person as row 2 (same e-mail address and name); merged." in merged.output
+    code, result = cli_json(cli, "--apart", "2-3", str(path))
+    assert (code, result["counts"]["created"], result["merges"]) == (
+        0,
+        2,
+        [{"rows": [2, 3], "by": "email", "kept_apart": True}],
+    )
