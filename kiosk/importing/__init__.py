@@ -1,10 +1,12 @@
 """Import of registration lists: read CSV/TSV/TXT/XLSX, map the columns, preview, and import.
 
 Reading turns a file into a header and rows (spreadsheet row numbers: header = row 1), whatever its
-encoding, delimiter or format. Mapping says which attendee field each column fills; it is guessed
-from the header and can be changed by the organiser. Rows become attendee data with their
-problems. Planning compares them with the attendees already there (nothing is written, which is
-what the preview and ``--dry-run`` show); applying carries the plan out in one transaction.
+encoding, delimiter or format. Mapping says which attendee field each column fills: one column per
+field, from the preset of the tool that made the file (presets) or guessed from the header, and
+checked against the values; the organiser can change it. Rows become attendee data with their
+problems. Planning groups the rows by person and compares them with the attendees already there,
+merging nobody on a shared e-mail address alone (nothing is written, which is what the preview
+and ``--dry-run`` show); applying carries the plan out in one transaction.
 """
 
 from kiosk.importing.applying import import_file, imports, logged_import, run
