@@ -356,6 +356,14 @@ def demo_command(state: State, host: str, port: int, no_serve: bool) -> None:
 
 #: How the CLI names the targets of columns that fill no attendee field.
 IMPORT_TARGET_NOTES = {"extra": "kept as extra", "ignore": "not imported"}
+#: Why a column's values do not fit the field its header suggests.
+IMPORT_MISFITS = {
+    "yes_no": "its values are yes/no answers",
+    "numbers": "its values are numbers",
+    "not_email": "its values are not e-mail addresses",
+    "email": "its values are e-mail addresses",
+    "not_phone": "its values are not phone numbers",
+}
 
 
 @main.command("import")
@@ -368,19 +376,37 @@ IMPORT_TARGET_NOTES = {"extra": "kept as extra", "ignore": "not imported"}
     multiple=True,
     metavar="COLUMN=FIELD",
     help="Put a column into another field, e.g. --map Einwilligung=consent_matchmaking "
-    "(fields: first_name, last_name, name, email, phone, organisation, organisation_type, "
-    "project, role, interests, offers, seeks, consent_matchmaking, consent_share_contact, "
-    "status, cancelled, extra, ignore). Repeatable.",
+    "(fields: first_name, middle_name, last_name, name, email, phone, organisation, "
+    "organisation_type, project, role, interests, offers, seeks, consent_matchmaking, "
+    "consent_share_contact, registration_id, status, cancelled, extra, ignore). Repeatable.",
+)
+@click.option(
+    "--apart",
+    "apart",
+    multiple=True,
+    metavar="ROW-ROW",
+    help="Keep apart two rows the import would take for one person (the merges it prints, "
+    "e.g. --apart 5-60). Repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result (or refusal) as JSON.")
 @pass_state
 def import_command(
-    state: State, file: Path, slug: str | None, dry_run: bool, pairs: tuple[str, ...], as_json: bool
+    state: State,
+    file: Path,
+    slug: str | None,
+    dry_run: bool,
+    pairs: tuple[str, ...],
+    apart: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Import registrations from FILE (CSV, TSV, TXT or XLSX) into the event.
 
     Prints created / updated / skipped counts and every row problem with its row number
-    (header = row 1). Importing the same file again changes only what changed.
+    (header = row 1). Importing the same file again changes only what changed. Exports of
+    pretix, Eventbrite, Microsoft Forms, Google Forms, LimeSurvey, Indico and Outlook are
+    recognised by their headers. Different people are never merged: rows are one person
+    only with the same e-mail address and a name that agrees (or the same registration);
+    people who share an address are listed.
     """
     from kiosk import importing
 
@@ -392,8 +418,11 @@ def import_command(
             except OSError as exc:
                 raise importing.ImportRefused("unreadable", f"Cannot read the file: {exc}") from exc
             table = importing.read_file(data, file.name)
-            mapping = importing.mapping_from_pairs(table.header, pairs) if pairs else None
-            result = importing.run(db, event, table, mapping, dry_run=dry_run)
+            mapping = (
+                importing.mapping_from_pairs(table.header, pairs, table.rows) if pairs else None
+            )
+            kept = importing.parse_pairs(apart)
+            result = importing.run(db, event, table, mapping, dry_run=dry_run, apart=kept)
         except importing.ImportRefused as exc:
             if as_json:
                 echo_json({"refused": True, "code": exc.code, "row": exc.row, "message": str(exc)})
@@ -415,8 +444,14 @@ def import_command(
         if p
     )
     click.echo(f"{file.name} ({how}, {source['rows']} rows) -> event '{event.name}'")
+    if result.tool:
+        click.echo(f"Recognised: {result.tool} export; its columns are mapped by its preset.")
     for column in result.columns():
         target = IMPORT_TARGET_NOTES.get(column.target, column.target)
+        if column.misfit:
+            target += f" (not {column.candidate}: {IMPORT_MISFITS[column.misfit]})"
+        elif column.preferred and column.target != column.candidate:
+            target += f' (also {column.candidate}; "{column.preferred[:30]}" is taken)'
         click.echo(f"  {column.header[:40]:40} -> {target}")
     for problem in result.problems:
         click.echo(problem.message)

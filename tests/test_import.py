@@ -563,11 +563,18 @@ def test_outlook_contact_export(db: Any, event: Any, tmp_path: Path) -> None:
         ],
     ]
     result = run_file(db, event, write_csv(tmp_path / "contacts.csv", rows, delimiter=","))
+    assert result.tool == "Outlook"
     mapping = dict(zip(result.table.header, result.mapping, strict=True))
-    assert mapping["Middle Name"] == "first_name"
-    assert mapping["E-mail 2 Address"] == "email"
+    assert mapping["Middle Name"] == "middle_name"
     assert mapping["Mobile Phone"] == "phone"
+    # One column per field: the second address and the office phone are offered instead.
+    assert mapping["E-mail 2 Address"] == mapping["Business Phone"] == "extra"
     assert mapping["Title"] == mapping["Department"] == mapping["Notes"] == "extra"
+    columns = {c.header: c for c in result.columns()}
+    assert (columns["E-mail 2 Address"].candidate, columns["E-mail 2 Address"].preferred) == (
+        "email",
+        "E-mail Address",
+    )
     anna = by_last_name(db, event, "Lang")[0]
     assert (anna["first_name"], anna["email"], anna["phone"], anna["role"]) == (
         "Anna Maria",
@@ -577,7 +584,12 @@ def test_outlook_contact_export(db: Any, event: Any, tmp_path: Path) -> None:
     )
     assert anna["extra"] == {"Title": "Dr.", "Department": "Ausbildung"}
     ben = by_last_name(db, event, "Kurz")[0]
-    assert (ben["email"], ben["phone"]) == ("ben@privat.example", "0561 2")
+    assert (ben["email"], ben["phone"]) == ("", "0170 2")
+    assert ben["extra"] == {
+        "E-mail 2 Address": "ben@privat.example",
+        "Business Phone": "0561 2",
+        "Notes": "kommt später",
+    }
 
 
 def test_survey_tool_workbook(db: Any, event: Any, tmp_path: Path) -> None:
@@ -616,8 +628,10 @@ def test_survey_tool_workbook(db: Any, event: Any, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "umfrage.xlsx", rows, sheets_before=1)
     result = run_file(db, event, path)
     assert result.table.sheet == "Anmeldungen"  # the first sheet is empty
+    assert result.tool == "Microsoft Forms"
     mapping = dict(zip(result.table.header, result.mapping, strict=True))
-    assert mapping["ID"] == mapping["Start time"] == mapping["Completion time"] == "ignore"
+    assert mapping["Start time"] == mapping["Completion time"] == "ignore"
+    assert mapping["ID"] == "registration_id"  # a response keeps its number when edited
     assert mapping["Welche Themen interessieren Sie?"] == "interests"
     assert mapping["Dürfen wir Sie anderen Teilnehmenden vorschlagen?"] == "consent_matchmaking"
     anna = by_last_name(db, event, "Lang")[0]
@@ -626,7 +640,7 @@ def test_survey_tool_workbook(db: Any, event: Any, tmp_path: Path) -> None:
         ["Inklusion", "Mentoring", "Praktikum"],
         True,
     )
-    assert anna["extra"] == {}
+    assert anna["extra"] == {importing.REGISTRATION_KEY: "Microsoft Forms: 1"}
     assert by_last_name(db, event, "Kurz")[0]["consent_matchmaking"] is False
     assert [(p.row, p.code, p.value) for p in result.problems] == [
         (3, "consent_unclear", "Vielleicht")
@@ -846,3 +860,261 @@ def test_title_lines_above_the_header_are_passed_over(
     result = run_file(db, event, path)
     assert sorted(a["last_name"] for a in people(db, event)) == ["Müller", "Weiß"]
     assert [p.row for p in result.problems] == [7]
+
+
+# -- who is the same person ------------------------------------------------------------------
+
+SECRETARIAT = [
+    ["Vorname", "Nachname", "E-Mail"],
+    ["Anna", "Müller", "sekretariat@schule.example"],
+    ["Jörg", "Weiß", "sekretariat@schule.example"],
+    ["Käthe", "Groß", "sekretariat@schule.example"],
+]
+
+
+def test_teachers_registered_with_their_school_office_address_are_three_people(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "lehrkraefte.csv", SECRETARIAT)
+    result = run_file(db, event, path)
+    assert (result.counts["created"], result.counts["merged"]) == (3, 0)
+    assert sorted(a["name"] for a in people(db, event)) == [
+        "Anna Müller",
+        "Jörg Weiß",
+        "Käthe Groß",
+    ]
+    assert [(p.row, p.code, p.params) for p in result.problems] == [
+        (3, "shared_email", {"same_as": 2}),
+        (4, "shared_email", {"same_as": 2}),
+    ]
+    [shared] = result.shared
+    assert (shared.email, shared.rows, shared.names) == (
+        "sekretariat@schule.example",
+        [2, 3, 4],
+        ["Anna Müller", "Jörg Weiß", "Käthe Groß"],
+    )
+    persons = {a["person_id"] for a in people(db, event)}
+    assert len(persons) == 3  # across the network's events, too
+    again = run_file(db, event, path)
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, 3)
+    assert again.shared[0].rows == [2, 3, 4]
+
+
+def test_a_new_colleague_at_a_known_address_is_a_new_attendee(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    run_file(db, event, write_csv(tmp_path / "a.csv", SECRETARIAT[:2]))
+    later = [SECRETARIAT[0], ["Jörg", "Weiß", "sekretariat@schule.example"]]
+    result = run_file(db, event, write_csv(tmp_path / "b.csv", later))
+    assert result.counts["created"] == 1
+    assert [(p.row, p.code, p.params) for p in result.problems] == [
+        (2, "shared_email", {"registered": 1})
+    ]
+    assert result.shared[0].registered == ["Anna Müller"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (("Anna", "Lang"), ("ANNA", "LANG"), True),
+        (("Anna", "Lang"), ("A.", "Lang"), True),
+        (("Anna", "Lang"), ("Anna Maria", "Lang"), True),
+        (("Anna", "Lang"), ("", "Lang"), True),
+        (("Jörg", "Weiß"), ("Joerg", "Weiss"), True),
+        (("Anna", "Lang"), ("Lang", "Anna"), True),
+        (("Jan", "Lang"), ("Janina", "Lang"), False),
+        (("Anna Maria", "Lang"), ("Anna Lena", "Lang"), False),
+        (("Anna", "Lang"), ("Anna", "Lange"), False),
+        (("Anna", "Müller"), ("Jörg", "Weiß"), False),
+    ],
+)
+def test_one_address_is_one_person_only_when_the_names_agree(
+    db: Any,
+    event: Any,
+    tmp_path: Path,
+    first: tuple[str, str],
+    second: tuple[str, str],
+    same: bool,
+) -> None:
+    rows = [["Vorname", "Nachname", "E-Mail"], [*first, "a@x.example"], [*second, "a@x.example"]]
+    result = run_file(db, event, write_csv(tmp_path / "zwei.csv", rows))
+    assert result.counts["created"] == (1 if same else 2)
+    assert attendees.names_agree(*first, *second) is same
+
+
+def test_a_merge_can_be_kept_apart_and_the_choice_holds_on_import(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    """Father and son, one name, one family address: the organiser keeps them apart."""
+    rows = [
+        ["Vorname", "Nachname", "E-Mail", "Organisation"],
+        ["Hans", "Becker", "familie.becker@mail.example", "Bäckerei Becker"],
+        ["Hans", "Becker", "familie.becker@mail.example", "Gesamtschule Waldau"],
+    ]
+    path = write_csv(tmp_path / "becker.csv", rows)
+    table = importing.read_file(path.read_bytes(), path.name)
+    merged = importing.plan(db, event, table)
+    [merge] = merged.merges
+    assert (merge.row, merge.other, merge.by, merge.kept_apart) == (2, 3, "email", False)
+    assert (merge.first.organisation, merge.second.organisation) == (
+        "Bäckerei Becker",
+        "Gesamtschule Waldau",
+    )
+    result = importing.run(db, event, table, apart=[(2, 3)])
+    assert (result.counts["created"], result.counts["merged"]) == (2, 0)
+    assert [(p.row, p.code) for p in result.problems] == [(3, "kept_apart")]
+    assert result.merges[0].kept_apart
+    again = importing.run(db, event, table, apart=[(2, 3)])
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, 2)
+
+
+def test_a_registration_number_finds_a_corrected_name_but_not_another_forms_person(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    header = ["Response ID", "Vorname", "Nachname", "E-Mail"]
+    run_file(
+        db, event, write_csv(tmp_path / "a.csv", [header, ["7", "Jörg", "Weis", "j@x.example"]])
+    )
+    corrected = [header, ["7", "Jörg", "Weiß", "j@x.example"]]
+    result = run_file(db, event, write_csv(tmp_path / "b.csv", corrected))
+    assert (result.counts["created"], result.counts["updated"]) == (0, 1)
+    assert [a["name"] for a in people(db, event)] == ["Jörg Weiß"]
+    # Response 7 of another form is somebody else: number alone is no evidence.
+    other = [header, ["7", "Ayşe", "Yıldız", "ayse@y.example"]]
+    assert run_file(db, event, write_csv(tmp_path / "c.csv", other)).counts["created"] == 1
+
+
+def test_the_attendees_address_is_preferred_and_the_orderers_offered(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["Buyer email", "Teilnehmer Vorname", "Teilnehmer Nachname", "Teilnehmer E-Mail"],
+        ["chefin@b.example", "Anna", "Lang", "anna@b.example"],
+        ["chefin@b.example", "Ben", "Kurz", "ben@b.example"],
+    ]
+    result = run_file(db, event, write_csv(tmp_path / "tickets.csv", rows))
+    assert result.tool == ""
+    assert result.mapping == ["extra", "first_name", "last_name", "email"]
+    buyer = result.columns()[0]
+    assert (buyer.candidate, buyer.preferred, buyer.secondary) == (
+        "email",
+        "Teilnehmer E-Mail",
+        True,
+    )
+    assert sorted(a["email"] for a in people(db, event)) == ["anna@b.example", "ben@b.example"]
+
+
+def test_a_column_whose_values_do_not_fit_is_not_mapped_and_says_why(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["Vorname", "Nachname", "E-Mail bestätigt", "E-Mail", "Position", "Funktion"],
+        ["Anna", "Lang", "ja", "anna@x.example", "1", "Beraterin"],
+        ["Ben", "Kurz", "nein", "ben@x.example", "2", "Berater"],
+        ["Cem", "Neu", "ja", "cem@x.example", "3", ""],
+    ]
+    result = run_file(db, event, write_csv(tmp_path / "liste.csv", rows))
+    assert result.mapping == ["first_name", "last_name", "extra", "email", "extra", "role"]
+    columns = {c.header: c for c in result.columns()}
+    assert (columns["E-Mail bestätigt"].candidate, columns["E-Mail bestätigt"].misfit) == (
+        "email",
+        "yes_no",
+    )
+    assert (columns["Position"].candidate, columns["Position"].misfit) == ("role", "numbers")
+    assert by_last_name(db, event, "Lang")[0]["role"] == "Beraterin"
+
+
+def test_one_column_per_field_and_a_chosen_column_takes_the_field_from_the_other() -> None:
+    header = ["Vorname", "Nachname", "E-Mail", "E-Mail (privat)"]
+    guessed = importing.auto_mapping(header)
+    assert guessed == ["first_name", "last_name", "email", "extra"]
+    chosen = importing.mapping_from_pairs(header, ["E-Mail (privat)=email"])
+    assert chosen == ["first_name", "last_name", "extra", "email"]
+    with pytest.raises(importing.ImportRefused) as refused:
+        importing.check_mapping(header, ["first_name", "last_name", "email", "email"])
+    assert refused.value.code == "duplicate_target"
+    assert refused.value.params["columns"] == ["E-Mail", "E-Mail (privat)"]
+
+
+def test_find_duplicate_and_persons_need_the_name_too(db: Any, event: Any) -> None:
+    """The desk's walk-in check and the network's persons follow the same rule."""
+    anna = attendees.create(
+        db,
+        event,
+        attendees.AttendeeData(first_name="Anna", last_name="Müller", email="sek@schule.example"),
+        how="test",
+    )
+    joerg = attendees.AttendeeData(first_name="Jörg", last_name="Weiß", email="sek@schule.example")
+    assert attendees.find_duplicate(db, event.id, joerg) is None
+    again = attendees.AttendeeData(first_name="A.", last_name="Müller", email="SEK@schule.example")
+    assert attendees.find_duplicate(db, event.id, again)["id"] == anna["id"]
+    created = attendees.create(db, event, joerg, how="walk-in")
+    assert created["person_id"] != anna["person_id"]
+    other_event = events.create(db, "Herbsttreffen", network=event.network)
+    back = attendees.create(db, other_event, again.cleaned(), how="test")
+    assert back["person_id"] == anna["person_id"]
+
+
+def test_cli_names_the_tool_and_json_carries_it(cli: Any, tmp_path: Path) -> None:
+    header = ["Order #", "Attendee #", "First Name", "Last Name", "Email", "Attendee Status"]
+    rows = [header, ["1", "11", "Anna", "Lang", "a@x.example", "Attending"]]
+    path = write_csv(tmp_path / "report.csv", rows, delimiter=",")
+    result = cli.invoke("import", "--dry-run", str(path))
+    assert "Recognised: Eventbrite export" in result.output
+    code, data = cli_json(cli, str(path))
+    assert (code, data["tool"], data["source"]["tool"]) == (0, "Eventbrite", "Eventbrite")
+
+
+def test_many_pupils_at_one_school_address_are_each_one_attendee(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    """Past a few people per address, names are looked up, not compared one by one."""
+    rows = [["Vorname", "Nachname", "E-Mail", "Klasse"]]
+    rows += [[f"Kind{i}", f"Familie{i}", "info@schule.example", "8a"] for i in range(40)]
+    rows += [
+        ["Kind3", "FAMILIE3", "INFO@schule.example", "8a"],
+        ["Familie7", "Kind7", "info@schule.example", "8a"],  # first and family name swapped
+    ]
+    result = run_file(db, event, write_csv(tmp_path / "klasse.csv", rows))
+    assert (result.counts["created"], result.counts["merged"]) == (40, 2)
+    duplicate = [p for p in result.problems if p.code == "duplicate_row"]
+    assert [(p.row, p.params["same_as"]) for p in duplicate] == [(42, 5), (43, 9)]
+    assert len(result.shared[0].rows) == 40
+    assert [a["first_name"] for a in by_last_name(db, event, "Familie7")] == ["Kind7"]
+    again = run_file(db, event, write_csv(tmp_path / "klasse.csv", rows))
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, 40)
+
+
+def test_the_same_people_in_the_networks_next_event_are_the_same_persons(
+    db: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [*SECRETARIAT, ["Ben", "Kurz", ""], ["Cem", "Neu", "cem@x.example"]]
+    path = write_csv(tmp_path / "lehrkraefte.csv", rows)
+    run_file(db, event, path)
+    first = {a["name"]: a["person_id"] for a in people(db, event)}
+    autumn = events.create(db, "Herbsttreffen", network=event.network)
+    later = [*rows, ["Jörg", "Weiß", "joerg.weiss@schule.example"]]
+    run_file(db, autumn, write_csv(tmp_path / "herbst.csv", later))
+    second = {(a["name"], a["email"]): a["person_id"] for a in people(db, autumn)}
+    assert len(set(first.values())) == 5
+    for (name, email), person in second.items():
+        # One name with another address is another person, as within one event.
+        same = email != "joerg.weiss@schule.example"
+        assert (person == first[name]) is same, (name, email)
+
+
+def test_cli_keeps_a_merge_apart(cli: Any, tmp_path: Path) -> None:
+    rows = [
+        ["Vorname", "Nachname", "E-Mail"],
+        ["Hans", "Becker", "familie.becker@mail.example"],
+        ["Hans", "Becker", "familie.becker@mail.example"],
+    ]
+    path = write_csv(tmp_path / "becker.csv", rows)
+    merged = cli.invoke("import", "--dry-run", str(path))
+    assert "Row 3: same person as row 2 (same e-mail address and name); merged." in merged.output
+    code, result = cli_json(cli, "--apart", "2-3", str(path))
+    assert (code, result["counts"]["created"], result["merges"]) == (
+        0,
+        2,
+        [{"rows": [2, 3], "by": "email", "kept_apart": True}],
+    )

@@ -178,6 +178,121 @@ def test_hostile_file_preview_is_escaped(organiser: Any, event: Any) -> None:
     assert "auf 300 gekürzt" in html
 
 
+def write_rows(path: Path, rows: list[list[str]], delimiter: str = ";") -> Path:
+    path.write_text("\r\n".join(delimiter.join(r) for r in rows) + "\r\n", encoding="utf-8")
+    return path
+
+
+def form_of(html: str) -> dict[str, Any]:
+    """The preview form's current choices, as the browser would send them."""
+    fields: dict[str, Any] = {}
+    for name, body in re.findall(
+        r'<select id="(col-\d+)" name="col-\d+">(.*?)</select>', html, re.S
+    ):
+        fields[name] = re.search(r'<option value="([a-z_]+)" selected>', body).group(1)
+    fields["apart"] = re.findall(r'name="apart" value="([\d-]+)" checked', html)
+    return fields
+
+
+PRETIX_ORDERS = [
+    ["Order code", "Position ID", "Status", "Email", "Attendee name", "Attendee name: Given name",
+     "Attendee name: Family name", "Attendee email", "Company", "Funktion",
+     "E-mail address verified"],
+    ["TEAM1", "1", "paid", "chefin@b.example", "Anna Lang", "Anna", "Lang", "anna@b.example",
+     "Betrieb GmbH", "Ausbildung", "Yes"],
+    ["TEAM1", "2", "paid", "chefin@b.example", "Ben Kurz", "Ben", "Kurz", "ben@b.example",
+     "Betrieb GmbH", "Azubi", "Yes"],
+    ["SCHUL", "1", "paid", "sek@schule.example", "Anna Müller", "Anna", "Müller",
+     "sek@schule.example", "Gesamtschule", "Lehrerin", "No"],
+    ["SCHUL", "2", "paid", "sek@schule.example", "Jörg Weiß", "Jörg", "Weiß",
+     "sek@schule.example", "Gesamtschule", "Lehrer", "No"],
+]  # fmt: skip
+
+
+def test_preview_names_the_tool_the_shared_address_and_offers_the_runner_up(
+    organiser: Any, event: Any, tmp_path: Path
+) -> None:
+    path = write_rows(tmp_path / "brunch_orders.csv", PRETIX_ORDERS, ",")
+    html = organiser.get(f"/admin/import/{token_of(upload(organiser, path))}").get_data(
+        as_text=True
+    )
+    assert "erkannt: pretix-Export" in html
+    assert 'id="count-created">4<' in html
+    shared = re.search(r'<table class="table import-shared".*?</table>', html, re.S).group(0)
+    assert "sek@schule.example" in shared
+    assert "Anna Müller" in shared and "Jörg Weiß" in shared
+    orderer = re.search(r'<select id="col-3" name="col-3">(.*?)</select>(.*?)</td>', html, re.S)
+    assert '<option value="extra" selected>' in orderer.group(1)
+    assert '<option value="email">E-Mail – Alternative</option>' in orderer.group(1)
+    assert "auch als „E-Mail“ möglich; gewählt ist „Attendee email“" in orderer.group(2)
+    assert "(diese Spalte gehört zur Bestellung, nicht zur Person)" in orderer.group(2)
+
+
+def test_choosing_the_runner_up_takes_the_field_from_the_column_that_had_it(
+    db: Any, organiser: Any, event: Any, tmp_path: Path
+) -> None:
+    path = write_rows(tmp_path / "brunch_orders.csv", PRETIX_ORDERS, ",")
+    token = token_of(upload(organiser, path))
+    form = form_of(organiser.get(f"/admin/import/{token}").get_data(as_text=True))
+    form["col-3"] = "email"  # the orderer's address instead of the attendee's
+    html = organiser.post(
+        f"/admin/import/{token}/mapping", data=form, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert re.search(
+        r'<select id="col-7" name="col-7">.*?<option value="extra" selected>', html, re.S
+    )
+    assert "geändert (erkannt: E-Mail)" in html
+    organiser.post(f"/admin/import/{token}/confirm", data=form_of(html))
+    found = attendees.list_for_event(db, event.id)
+    assert sorted(a["email"] for a in found) == [
+        "chefin@b.example",
+        "chefin@b.example",
+        "sek@schule.example",
+        "sek@schule.example",
+    ]
+
+
+def test_a_merge_is_shown_with_both_rows_and_can_be_undone_there(
+    db: Any, organiser: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["Vorname", "Nachname", "E-Mail", "Organisation"],
+        ["Hans", "Becker", "familie.becker@mail.example", "Bäckerei Becker"],
+        ["Hans", "Becker", "familie.becker@mail.example", "Gesamtschule Waldau"],
+    ]
+    token = token_of(upload(organiser, write_rows(tmp_path / "becker.csv", rows)))
+    html = organiser.get(f"/admin/import/{token}").get_data(as_text=True)
+    merge = re.search(r'<tbody class="merge" id="merge-2-3">.*?</tbody>', html, re.S).group(0)
+    assert "Bäckerei Becker" in merge and "Gesamtschule Waldau" in merge
+    assert "gleiche E-Mail-Adresse und gleicher Name" in merge
+    assert '<input type="checkbox" name="apart" value="2-3">' in merge
+    assert 'id="count-merged">1<' in html
+    form = form_of(html)
+    form["apart"] = ["2-3"]
+    response = organiser.post(f"/admin/import/{token}/mapping", data=form)
+    assert response.status_code == 303
+    html = organiser.get(f"/admin/import/{token}").get_data(as_text=True)
+    assert 'id="merge-2-3"' in html and 'value="2-3" checked' in html
+    assert 'id="count-created">2<' in html
+    assert "Getrennt von Zeile 2 gelassen, wie gewählt." in html
+    organiser.post(f"/admin/import/{token}/confirm", data=form_of(html))
+    found = attendees.list_for_event(db, event.id)
+    assert sorted(a["organisation"] for a in found) == ["Bäckerei Becker", "Gesamtschule Waldau"]
+
+
+def test_a_column_whose_values_do_not_fit_says_why(
+    organiser: Any, event: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["Vorname", "Nachname", "E-Mail bestätigt", "E-Mail"],
+        ["Anna", "Lang", "ja", "anna@x.example"],
+        ["Ben", "Kurz", "nein", "ben@x.example"],
+    ]
+    token = token_of(upload(organiser, write_rows(tmp_path / "liste.csv", rows)))
+    html = organiser.get(f"/admin/import/{token}").get_data(as_text=True)
+    assert "nicht als „E-Mail“ übernommen: die Werte sind Ja/Nein-Antworten" in html
+
+
 # -- in the browser ----------------------------------------------------------------------------
 
 
@@ -217,7 +332,8 @@ def test_organiser_imports_a_list_in_the_browser(live_server: Any, organiser_pag
 def test_every_refusal_and_row_problem_has_a_german_text(app: Any) -> None:
     from kiosk.web import admin_import
 
-    source = Path(importing.__file__).read_text(encoding="utf-8")
+    package = Path(importing.__file__).parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     refusals = set(re.findall(r'ImportRefused\(\s*"([a-z_0-9]+)"', source)) - {"unreadable"}
     problems = set(re.findall(r'Problem\(\s*[\w.]+,\s*"([a-z_]+)"', source))
     assert {"no_name_column", "mixed_encoding"} <= refusals

@@ -23,6 +23,7 @@ def target_labels() -> dict[str, str]:
     """What each column target is called in the mapping select."""
     return {
         "first_name": _("Vorname"),
+        "middle_name": _("Weiterer Vorname"),
         "last_name": _("Nachname"),
         "name": _("Name (Vor- und Nachname)"),
         "email": _("E-Mail"),
@@ -36,6 +37,7 @@ def target_labels() -> dict[str, str]:
         "seeks": _("Sucht"),
         "consent_matchmaking": _("Einwilligung: Vernetzung (Vorschläge)"),
         "consent_share_contact": _("Einwilligung: Kontaktdaten weitergeben"),
+        "registration_id": _("Anmeldenummer"),
         "status": _("Status (storniert?)"),
         "cancelled": _("Storniert ja/nein"),
         "extra": _("als Zusatzangabe behalten"),
@@ -95,6 +97,12 @@ def refusal_text(code: str, row: int | None = None, **params: Any) -> str:
             "Bitte in Excel öffnen, neu speichern und erneut hochladen."
         ),
         "bad_mapping": _("Die Spaltenzuordnung passt nicht zu dieser Datei."),
+        "duplicate_target": _(
+            "Mehrere Spalten sind „%(field)s“ zugeordnet (%(columns)s). Bitte nur eine davon "
+            "wählen.",
+            field=target_labels().get(params.get("target", ""), params.get("target", "")),
+            columns=", ".join(f"„{c}“" for c in params.get("columns", [])),
+        ),
         "no_name_column": _(
             "Keine Spalte enthält Namen. Bitte unten einer Spalte „Vorname“, „Nachname“ oder "
             "„Name“ zuordnen."
@@ -119,8 +127,22 @@ def problem_text(problem: dict[str, Any]) -> str:
         "cancelled": _("Anmeldung storniert – nicht importiert."),
         "marked_cancelled": _("War angemeldet – jetzt als storniert markiert."),
         "duplicate_row": _(
-            "Dieselbe Person wie in Zeile %(row)s – zusammengeführt.",
+            "Dieselbe Person wie in Zeile %(row)s (%(evidence)s) – zusammengeführt.",
             row=params.get("same_as", "?"),
+            evidence=evidence_labels().get(params.get("by", ""), ""),
+        ),
+        "kept_apart": _(
+            "Getrennt von Zeile %(row)s gelassen, wie gewählt.", row=params.get("same_as", "?")
+        ),
+        "shared_email": _(
+            "Gleiche E-Mail-Adresse wie Zeile %(row)s, aber ein anderer Name – als eigene "
+            "Person importiert.",
+            row=params.get("same_as", "?"),
+        )
+        if "same_as" in params
+        else _(
+            "Gleiche E-Mail-Adresse wie eine bereits angemeldete Person mit anderem Namen – als "
+            "eigene Person importiert."
         ),
         "value_truncated": _(
             "%(field)s hat %(length)s Zeichen – auf %(limit)s gekürzt.",
@@ -140,6 +162,47 @@ def problem_text(problem: dict[str, Any]) -> str:
     if problem.get("value") and code in ("email_invalid", "consent_unclear"):
         text += f" ({problem['value']})"
     return text
+
+
+def evidence_labels() -> dict[str, str]:
+    """Why two rows were taken for one person."""
+    return {
+        "registration": _("gleiche Anmeldenummer"),
+        "email": _("gleiche E-Mail-Adresse und gleicher Name"),
+        "name": _("gleicher Name und gleiche Organisation"),
+    }
+
+
+def misfit_labels() -> dict[str, str]:
+    """Why a column's values do not fit the field its header suggests."""
+    return {
+        "yes_no": _("die Werte sind Ja/Nein-Antworten"),
+        "numbers": _("die Werte sind Zahlen"),
+        "not_email": _("die Werte sind keine E-Mail-Adressen"),
+        "email": _("die Werte sind E-Mail-Adressen"),
+        "not_phone": _("die Werte sind keine Telefonnummern"),
+    }
+
+
+def column_note(column: importing.ColumnInfo) -> str:
+    """Why a column does not fill the field its header suggests ('' when it does)."""
+    field = target_labels().get(column.candidate, column.candidate)
+    if column.misfit:
+        return _(
+            "nicht als „%(field)s“ übernommen: %(why)s",
+            field=field,
+            why=misfit_labels().get(column.misfit, column.misfit),
+        )
+    if column.preferred and column.target != column.candidate:
+        note = _(
+            "auch als „%(field)s“ möglich; gewählt ist „%(column)s“",
+            field=field,
+            column=column.preferred,
+        )
+        if column.secondary:
+            note += " " + _("(diese Spalte gehört zur Bestellung, nicht zur Person)")
+        return note
+    return ""
 
 
 def action_labels() -> dict[str, str]:
@@ -195,32 +258,26 @@ def import_upload() -> Response:
     return redirect_after_post("admin.import_preview", token=token)
 
 
-def _preview(token: str, mapping: list[str] | None = None) -> dict[str, Any]:
+def _preview(token: str) -> dict[str, Any]:
     """Everything the preview shows: the file, the mapping, and the dry run (or its refusal)."""
     event = current_event()
-    filename, data, saved = importing.load_upload(_data_dir(), token)
-    table = importing.read_file(data, filename)
-    for candidate in (mapping, saved, importing.auto_mapping(table.header)):
-        if importing.mapping_fits(table.header, candidate):
-            mapping = candidate
-            break
-    result, error = None, ""
-    try:
-        result = importing.run(get_db(), event, table, mapping, dry_run=True)
-    except importing.ImportRefused as exc:
-        error = refusal_text(exc.code, exc.row, **exc.params)
+    shown = importing.preview(get_db(), event, importing.load_upload(_data_dir(), token))
+    result, refused = shown.result, shown.refused
     problems = [p.as_dict() for p in result.problems] if result else []
     return {
         "event": event,
         "token": token,
-        "table": table,
-        "columns": importing.describe_columns(table, mapping),
+        "table": shown.table,
+        "tool": shown.suggestion.tool,
+        "columns": shown.columns(),
+        "column_note": column_note,
+        "evidence_labels": evidence_labels(),
         "result": result,
         "counts": result.counts if result else None,
         "problems": problems[:MAX_PROBLEMS_SHOWN],
         "problems_total": len(problems),
         "sample": _sample(result.actions) if result else [],
-        "error": error,
+        "error": refusal_text(refused.code, refused.row, **refused.params) if refused else "",
         "labels": target_labels(),
         "field_labels": {**target_labels(), "extra": _("Zusatzangaben"), "status": _("Status")},
         "action_labels": action_labels(),
@@ -250,11 +307,12 @@ def import_preview(token: str) -> Response:
     return render("admin/import_preview.html", "admin/_import_preview.html", **context)
 
 
-def _posted_mapping(token: str) -> list[str]:
-    """The mapping selects of the preview form, saved with the upload."""
+def _post_choices(token: str) -> None:
+    """The mapping selects and the merges kept apart of the preview form, saved with the
+    upload."""
     mapping = [v for _, v in sorted(_mapping_fields(), key=lambda kv: kv[0])]
-    importing.save_mapping(_data_dir(), token, mapping)
-    return mapping
+    apart = importing.parse_pairs(request.form.getlist("apart"))
+    importing.choose(_data_dir(), token, mapping, apart)
 
 
 def _mapping_fields() -> list[tuple[int, str]]:
@@ -270,8 +328,8 @@ def import_mapping(token: str) -> Response:
     if _event_or_warning() is None:
         return redirect_after_post("admin.index")
     try:
-        mapping = _posted_mapping(token)
-        context = _preview(token, mapping)
+        _post_choices(token)
+        context = _preview(token)
     except importing.ImportRefused as exc:
         return _gone(exc)
     if is_htmx():
@@ -285,9 +343,12 @@ def import_confirm(token: str) -> Response:
     if event is None:
         return redirect_after_post("admin.index")
     try:
-        mapping = _posted_mapping(token) if _mapping_fields() else None
-        filename, data, saved = importing.load_upload(_data_dir(), token)
-        result = importing.import_file(get_db(), event, data, filename, mapping or saved)
+        if _mapping_fields():
+            _post_choices(token)
+        upload = importing.load_upload(_data_dir(), token)
+        result = importing.import_file(
+            get_db(), event, upload.data, upload.filename, upload.mapping, apart=upload.apart
+        )
     except importing.ImportRefused as exc:
         flash(refusal_text(exc.code, exc.row, **exc.params), "error")
         if exc.code == "upload_gone":
