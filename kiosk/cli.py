@@ -378,7 +378,8 @@ IMPORT_MISFITS = {
     help="Put a column into another field, e.g. --map Einwilligung=consent_matchmaking "
     "(fields: first_name, middle_name, last_name, name, email, phone, organisation, "
     "organisation_type, project, role, interests, offers, seeks, consent_matchmaking, "
-    "consent_share_contact, registration_id, status, cancelled, extra, ignore). Repeatable.",
+    "consent_share_contact, consent_mail, registration_id, status, cancelled, extra, "
+    "ignore). Repeatable.",
 )
 @click.option(
     "--apart",

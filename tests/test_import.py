@@ -1118,3 +1118,11 @@ def test_cli_keeps_a_merge_apart(cli: Any, tmp_path: Path) -> None:
         2,
         [{"rows": [2, 3], "by": "email", "kept_apart": True}],
     )
+
+
+def test_a_mail_consent_column_is_read_like_the_other_consents(db, event) -> None:
+    data = "Vorname;Nachname;E-Mail;Kontaktübersicht per E-Mail\nAnna;Müller;a@x.example;ja\n"
+    data += "Ben;Weiß;b@x.example;nein\nCem;Kaya;c@x.example;\n"
+    importing.import_file(db, event, data.encode("utf-8"), "liste.csv")
+    found = {a["first_name"]: a["consent_mail"] for a in attendees.list_for_event(db, event.id)}
+    assert found == {"Anna": True, "Ben": False, "Cem": False}  # only an explicit yes counts

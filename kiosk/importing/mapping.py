@@ -32,7 +32,7 @@ TARGETS = (
     "ignore",
 )
 NAME_TARGETS = ("first_name", "last_name", "name")
-CONSENT_TARGETS = ("consent_matchmaking", "consent_share_contact")
+CONSENT_TARGETS = tuple(f"consent_{c}" for c in attendees.CONSENTS)
 #: Targets several columns may feed, on purpose: list fields merge the answers of several
 #: questions (and the one-column-per-answer checkboxes of pretix and LimeSurvey), a
 #: registration number may be made of two columns (pretix: order code and position), and any
@@ -90,6 +90,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                             "Consent", "Einverständnis"),
     "consent_share_contact": ("Kontaktdaten", "Kontaktdaten weitergeben", "Datenweitergabe",
                               "Share contact details"),
+    "consent_mail": ("E-Mails erhalten", "Mails erhalten", "Kontaktübersicht per E-Mail",
+                     "Zusammenfassung per E-Mail", "Receive emails", "Email consent"),
     "registration_id": ("Anmelde-ID", "Anmeldungs-ID", "Registration ID", "Attendee ID",
                         "Teilnehmer-ID", "Ticket ID", "Response ID", "Antwort ID"),
     "status": ("Status", "Order status", "Anmeldestatus", "Registration status",
@@ -129,6 +131,8 @@ HEADER_FRAGMENTS: tuple[tuple[str, str], ...] = (
     ("einverstanden", "consent_matchmaking"),
     ("consent", "consent_matchmaking"),
     ("storn", "cancelled"),
+    ("kontaktubersicht", "consent_mail"),
+    ("zusammenfassung", "consent_mail"),
     ("mail", "email"),
     ("telefon", "phone"),
     ("phone", "phone"),

@@ -207,7 +207,7 @@ def _merge_into(group: Entry, entry: Entry) -> None:
     for name in attendees.LIST_FIELDS:
         setattr(old, name, getattr(new, name) or getattr(old, name))
     old.extra = {**old.extra, **new.extra}
-    for name in ("consent_matchmaking", "consent_share_contact"):
+    for name in (f"consent_{c}" for c in attendees.CONSENTS):
         if getattr(new, name) is not None:
             setattr(old, name, getattr(new, name))
     group.rows.append(entry.row)

@@ -222,8 +222,10 @@ class RowReader:
         data = attendees.AttendeeData(
             **values,
             extra=extra,
-            consent_matchmaking=self._consent(cells, "consent_matchmaking", number, found),
-            consent_share_contact=self._consent(cells, "consent_share_contact", number, found),
+            **{
+                f"consent_{c}": self._consent(cells, f"consent_{c}", number, found)
+                for c in attendees.CONSENTS
+            },
         ).cleaned()
         cancelled = self.may_cancel and (
             any(is_cancelled(v) for v in self._values(cells, "status"))

@@ -37,6 +37,7 @@ def target_labels() -> dict[str, str]:
         "seeks": _("Sucht"),
         "consent_matchmaking": _("Einwilligung: Vernetzung (Vorschläge)"),
         "consent_share_contact": _("Einwilligung: Kontaktdaten weitergeben"),
+        "consent_mail": _("Einwilligung: Mails von kiosk"),
         "registration_id": _("Anmeldenummer"),
         "status": _("Status (storniert?)"),
         "cancelled": _("Storniert ja/nein"),
