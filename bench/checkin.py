@@ -577,7 +577,8 @@ def typing_queries(names: list[str], count: int, seed: int) -> list[str]:
 def phase_search(template: Path, names: list[str], seed: int) -> dict[str, float]:
     """(c) search as you type: over HTTP (one desk typing) and the service in-process."""
     from kiosk import db as kdb
-    from kiosk import events, namesearch
+    from kiosk import events
+    from kiosk.attendees import namesearch
 
     queries = typing_queries(names, SEARCH_QUERIES, seed)
     folder = fresh_copy(template)

@@ -621,8 +621,8 @@ def suggest_command(
     with state.db() as db:
         event = event_of(db, slug)
         try:
-            attendee = matching.find_attendee(db, event, person)
-        except matching.MatchingError as exc:
+            attendee = attendees.find_attendee(db, event, person)
+        except attendees.AttendeeError as exc:
             fail(str(exc))
         found = matching.for_attendee(db, event, attendee["id"], max(1, count))
     if as_json:
@@ -752,13 +752,13 @@ def purge_command(state: State, slug: str | None, expired: bool, yes: bool) -> N
 def erase_command(state: State, person: str, slug: str | None, yes: bool) -> None:
     """Erase one attendee on request (PERSON: e-mail, badge code or name): their data goes,
     contacts others made with them stay as "deleted contact"."""
-    from kiosk import matching, retention
+    from kiosk import retention
 
     with state.db() as db:
         event = event_of(db, slug)
         try:
-            attendee = matching.find_attendee(db, event, person)
-        except matching.MatchingError as exc:
+            attendee = attendees.find_attendee(db, event, person)
+        except attendees.AttendeeError as exc:
             fail(str(exc))
         if not yes and not click.confirm(
             f"Erase {attendee['name']} and everything stored about them?", default=False

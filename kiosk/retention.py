@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, audit, events, namesearch
+from kiosk import attendees, audit, events
 from kiosk import db as kdb
 from kiosk.errors import KioskError
 from kiosk.events import Event
@@ -116,7 +116,7 @@ def purge(db: Database, event: Event, *, who: str) -> Purged:
         events.update_settings(db, event.id, {"purged_at": kdb.now()})
         audit.record(db, event.id, "purge", "event", who=who, rows=sum(rows.values()))
     files = _remove_files(data_dir, event)
-    namesearch.forget(db, event.id)
+    attendees.namesearch.forget(db, event.id)
     kdb.scrub(db)
     log.info("purged event %s: %d rows, %d files", event.id, sum(rows.values()), files)
     return Purged(events.get(db, event.id), rows, files)
@@ -175,6 +175,6 @@ def erase(db: Database, event: Event, attendee_id: int, *, who: str) -> dict[str
             [attendee["person_id"]],
         )
         audit.record(db, event.id, "erasure", "attendee", who=who, rows=1 + own + logged)
-    namesearch.forget(db, event.id)
+    attendees.namesearch.forget(db, event.id)
     kdb.scrub(db)
     return {"contacts_of_others_kept": kept, "own_contacts": own, "log_entries": logged}

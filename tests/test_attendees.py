@@ -176,3 +176,20 @@ def test_delete_removes_the_attendee_and_their_contacts(db, event) -> None:
     attendees.delete(db, a["id"])
     assert db["attendees"].count == 1
     assert db["contacts"].count == 0
+
+
+def test_find_attendee_by_email_code_or_name(db, event) -> None:
+    ada = attendees.create(
+        db, event, AttendeeData(first_name="Ada", last_name="Test", email="ada@a.example"), how="t"
+    )
+    attendees.create(db, event, AttendeeData(first_name="Adam", last_name="Test"), how="t")
+    assert attendees.find_attendee(db, event, "ADA@a.example")["id"] == ada["id"]
+    url = f"http://kiosk.test/b/{ada['code']}"
+    assert attendees.find_attendee(db, event, url)["id"] == ada["id"]
+    assert attendees.find_attendee(db, event, "Ada Test")["id"] == ada["id"]
+    with pytest.raises(attendees.AttendeeError) as many:
+        attendees.find_attendee(db, event, "Test")
+    assert many.value.code == "ambiguous_person"
+    with pytest.raises(attendees.AttendeeError) as none:
+        attendees.find_attendee(db, event, "Zacharias")
+    assert none.value.code == "unknown_person"

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from kiosk import arrivals, attendees, checkin, demo, events, exports, links, namesearch
+from kiosk import arrivals, attendees, checkin, demo, events, exports, links
 from kiosk import db as kdb
-from kiosk.attendees import AttendeeData
+from kiosk.attendees import AttendeeData, namesearch
 from kiosk.checkin import CheckinError
 
 # What a USB scanner set to a US layout types on a German QWERTZ computer, key by key.

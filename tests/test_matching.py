@@ -405,22 +405,6 @@ def test_shown_suggestions_are_remembered_once_with_when_first(db, demo_event) -
     assert len({r["first_at"] for r in rows}) == 1
 
 
-def test_find_attendee_by_email_code_or_name(db, event) -> None:
-    ada = _person(db, event, "Ada", "A", email="ada@a.example")
-    _person(db, event, "Adam", "B")
-    assert matching.find_attendee(db, event, "ADA@a.example")["id"] == ada["id"]
-    assert (
-        matching.find_attendee(db, event, f"http://kiosk.test/b/{ada['code']}")["id"] == ada["id"]
-    )
-    assert matching.find_attendee(db, event, "Ada Test")["id"] == ada["id"]
-    with pytest.raises(matching.MatchingError) as many:
-        matching.find_attendee(db, event, "Test")
-    assert many.value.code == "ambiguous_person"
-    with pytest.raises(matching.MatchingError) as none:
-        matching.find_attendee(db, event, "Zacharias")
-    assert none.value.code == "unknown_person"
-
-
 # -- the training fair ---------------------------------------------------------------------------
 
 

@@ -132,8 +132,8 @@ def _create_many(
     persons = _Persons(db, event.network)
     for data, key in items:
         values = {
-            **attendees._row_values(data),
-            **attendees._consent_values(data, how),
+            **attendees.row_values(data),
+            **attendees.consent_values(data, how),
             "event_id": event.id,
             "person_id": persons.person_for(db, data, key),
             "code": attendees.new_code(),

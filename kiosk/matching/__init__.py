@@ -21,7 +21,6 @@ from kiosk.matching.current import (
 )
 from kiosk.matching.errors import MatchingError
 from kiosk.matching.feedback import VERDICTS, feedback_of, record_feedback
-from kiosk.matching.lookup import find_attendee
 from kiosk.matching.model import Model
 from kiosk.matching.organiser import GOOD_MATCH_SHARE, Lonely, no_good_match, overview
 from kiosk.matching.profiles import Profile
@@ -71,7 +70,6 @@ __all__ = [
     "current_plan",
     "data_version",
     "feedback_of",
-    "find_attendee",
     "for_attendee",
     "for_everybody",
     "format_synonyms",

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, attendees, checkin, desks, events, links, namesearch
+from kiosk import arrivals, attendees, checkin, desks, events, links
 from kiosk import qr as qr_codes
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.forms import attendee_data, field_errors
@@ -175,7 +175,9 @@ def search() -> Response:
     # The desk's one field is named "code" (it also takes scans); links may say "q".
     query = (request.args.get("q") or request.args.get("code") or "").strip()
     # A scanner's text is a code, not a name: the scan shows its own result.
-    hits = [] if attendees.find_code(query) else namesearch.search(get_db(), event.id, query)
+    hits = (
+        [] if attendees.find_code(query) else attendees.namesearch.search(get_db(), event.id, query)
+    )
     return render("desk/_hits.html", "desk/_hits.html", hits=hits, query=query)
 
 

@@ -1,4 +1,5 @@
-"""Name search as you type at the desk: umlaut-folded substrings first, then one typo allowed."""
+"""Finding people by what one knows of them: name search as you type at the desk (umlaut-folded
+substrings first, then one typo allowed), and the person a command means."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees
 from kiosk import db as kdb
-from kiosk.text import fold
+from kiosk.attendees.fields import AttendeeError, find_code, from_row
+from kiosk.attendees.records import by_code, get, list_for_event
+from kiosk.events import Event
+from kiosk.text import clean, fold
 
 #: Most results one search returns; the desk shows them as one list.
 MAX_RESULTS = 12
@@ -183,6 +186,39 @@ def search(db: Database, event_id: int, query: str, *, limit: int = MAX_RESULTS)
                 [event_id, *extra],
             ):
                 found[r["id"]] = r
-    result = [attendees.from_row(r) for r in found.values()]
+    result = [from_row(r) for r in found.values()]
     result.sort(key=lambda a: _rank(a, words))
     return result[:limit]
+
+
+# -- the person a command means ------------------------------------------------------------------
+
+
+def find_attendee(db: Database, event: Event, person: str) -> dict[str, Any]:
+    """The attendee meant by an e-mail, a badge code (or badge URL) or a name."""
+    text = clean(person)
+    if not text:
+        raise AttendeeError("unknown_person", "Whom? Give an e-mail, a badge code or a name.")
+    if "@" in text:
+        row = kdb.one(
+            db,
+            "SELECT id FROM attendees "
+            "WHERE event_id = ? AND lower(email) = ? AND status != 'cancelled'",
+            [event.id, text.lower()],
+        )
+        if row:
+            return get(db, row["id"])
+    code = find_code(text)
+    if code:
+        found = by_code(db, code)
+        if found and found["event_id"] == event.id:
+            return found
+    matches = list_for_event(db, event.id, query=text)
+    exact = [a for a in matches if fold(a["name"]) == fold(text)]
+    matches = exact or matches
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise AttendeeError("unknown_person", f"Nobody at '{event.slug}' matches '{text}'.")
+    names = "; ".join(f"{a['name']} ({a['organisation']}, {a['code']})" for a in matches[:5])
+    raise AttendeeError("ambiguous_person", f"{len(matches)} people match '{text}': {names}")
