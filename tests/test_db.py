@@ -1,11 +1,11 @@
 """The database: migrations in order, and a database made by an earlier kiosk upgraded in place."""
 
-from kiosk import attendees, checkin, desks, events
+from kiosk import attendees, checkin, desks, events, migrations
 from kiosk import db as kdb
 
 
 def test_migrations_are_named_in_the_order_they_run() -> None:
-    names = [m.name for m in kdb.migrations._migrations]
+    names = [m.name for m in migrations.migrations._migrations]
     numbers = [int(n[1:4]) for n in names]
     assert numbers == list(range(1, len(names) + 1)), names
 
@@ -24,9 +24,9 @@ def test_a_database_from_before_the_renames_is_upgraded_with_its_data(tmp_path) 
     db.execute("ALTER TABLE attendee_log RENAME COLUMN desk TO station")
     db.execute("ALTER TABLE contacts RENAME COLUMN desk TO station")
     db.execute("DROP TABLE audit")
-    table = kdb.migrations.migrations_table
+    table = migrations.migrations.migrations_table
     db.execute(f"DELETE FROM [{table}] WHERE name IN ('m008_audit', 'm009_desks')")
-    for old, new in kdb.RENAMED_MIGRATIONS.items():
+    for old, new in migrations.RENAMED_MIGRATIONS.items():
         db.execute(f"UPDATE [{table}] SET name = ? WHERE name = ?", [old, new])
     db.conn.commit()
     db.close()
@@ -34,8 +34,8 @@ def test_a_database_from_before_the_renames_is_upgraded_with_its_data(tmp_path) 
     kdb.init(path)
 
     db = kdb.connect(path)
-    applied = [m.name for m in kdb.migrations.applied(db)]
-    assert sorted(applied) == sorted(m.name for m in kdb.migrations._migrations)
+    applied = [m.name for m in migrations.migrations.applied(db)]
+    assert sorted(applied) == sorted(m.name for m in migrations.migrations._migrations)
     assert attendees.get(db, anna["id"])["checked_in_desk"] == "Eingang"
     assert [d["name"] for d in desks.for_event(db, event)] == ["Eingang"]
     assert attendees.history(db, anna["id"])[-1]["desk"] == "Eingang"

@@ -1,0 +1,192 @@
+"""Commands of the event day: badges, check-in, suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlite_utils import Database
+
+from kiosk import attendees, links
+from kiosk.cli.base import (
+    DEFAULT_PORT,
+    State,
+    echo_json,
+    event_of,
+    fail,
+    lan_address,
+    main,
+    pass_state,
+)
+
+# -- badges ------------------------------------------------------------------------------------
+
+
+def badge_public_url(db: Database, given: str) -> str:
+    """The base URL badge QR codes point to: --public-url, else the stored setting, else
+    this laptop's LAN address on the default port."""
+    try:
+        fallback = f"http://{lan_address() or '127.0.0.1'}:{DEFAULT_PORT}"
+        return links.public_url(given, fallback, db=db)
+    except links.LinkError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() raises
+
+
+@main.command("badges")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("--layout", "layout_name", help="Layout name (see --list-layouts).")
+@click.option("--only-new", is_flag=True, help="Only badges not printed yet.")
+@click.option(
+    "--public-url",
+    default="",
+    help="Base URL in the QR codes (default: the public_url setting, else this laptop's LAN "
+    "address on port 8000).",
+)
+@click.option("--skip", default=0, show_default=True, help="Leave the first N labels empty.")
+@click.option("--no-log", is_flag=True, help="Do not record the badges as printed (a test).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF.",
+)
+@click.option("--list-layouts", is_flag=True, help="Show the layouts and exit.")
+@click.option("--json", "as_json", is_flag=True, help="With --list-layouts: print JSON.")
+@pass_state
+def badges_command(
+    state: State,
+    slug: str | None,
+    layout_name: str | None,
+    only_new: bool,
+    public_url: str,
+    skip: int,
+    no_log: bool,
+    output: Path | None,
+    list_layouts: bool,
+    as_json: bool,
+) -> None:
+    """Write the event's badges as one PDF (all, or --only-new), or --list-layouts."""
+    from kiosk import badges
+
+    if list_layouts:
+        _print_layouts(state, as_json)
+        return
+    if output is None:
+        fail("Where should the PDF go? Give -o FILE.pdf (or use --list-layouts).")
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            pdf, count = badges.batch_pdf(
+                db,
+                event,
+                public_url=badge_public_url(db, public_url),
+                layout=layout_name,
+                only_new=only_new,
+                how="cli",
+                skip=skip,
+                record=not no_log,
+            )
+        except badges.BadgeError as exc:
+            fail(str(exc))
+    output.write_bytes(pdf)
+    click.echo(f"Wrote {count} badges to {output}.")
+
+
+def _print_layouts(state: State, as_json: bool) -> None:
+    from kiosk import badges
+
+    with state.db() as db:
+        chosen = badges.print_settings(db).layout
+    found = badges.layouts().values()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": lay.name,
+                    "title": lay.title,
+                    "kind": lay.kind,
+                    "page_mm": [lay.page_w, lay.page_h],
+                    "badge_mm": [lay.badge_w, lay.badge_h],
+                    "per_page": lay.per_page,
+                    "chosen": lay.name == chosen,
+                }
+                for lay in found
+            ]
+        )
+        return
+    for lay in found:
+        mark = "*" if lay.name == chosen else " "
+        size = f"{lay.badge_w:g} x {lay.badge_h:g} mm"
+        per_page = f"{lay.per_page:>2}/page"
+        click.echo(f"{mark} {lay.name:17} {lay.kind:6} {size:14} {per_page}  {lay.title}")
+    click.echo("* = the layout chosen for batches (organiser page: Namensschilder)")
+
+
+# -- check-in ----------------------------------------------------------------------------------
+
+
+@main.command("checkin")
+@click.argument("code")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("--desk", "desk", default="CLI", show_default=True, help="Desk name to record.")
+@click.option("--station", "desk", hidden=True, help="Older name of --desk.")
+@pass_state
+def checkin_command(state: State, code: str, slug: str | None, desk: str) -> None:
+    """Check in the attendee whose badge CODE (or badge URL) this is, by the desk's rules.
+
+    Exit code 0 only when this call checked someone in.
+    """
+    from kiosk import checkin, desks
+
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            result = checkin.scan(db, event, code, desk=desks.clean_name(desk))
+        except checkin.CheckinError as exc:
+            fail(checkin.describe(exc))
+    a = result.attendee
+    again = "Welcome back" if result.again else "Checked in"
+    org = f" ({a['organisation']})" if a["organisation"] else ""
+    click.echo(f"{again}: {a['name']}{org} at desk '{result.desk}'.")
+    if not checkin.badge_printed(a):
+        click.echo("Badge not printed yet.")
+
+
+# -- suggestions -------------------------------------------------------------------------------
+
+
+@main.command("suggest")
+@click.argument("person")
+@click.option("--event", "slug", help="Event slug (default: the current event).")
+@click.option("-n", "count", default=10, show_default=True, help="How many suggestions.")
+@click.option(
+    "--lang", type=click.Choice(["de", "en"]), default="de", show_default=True, help="Language."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per suggestion.")
+@pass_state
+def suggest_command(
+    state: State, person: str, slug: str | None, count: int, lang: str, as_json: bool
+) -> None:
+    """Whom PERSON (an e-mail, a badge code or a name) should meet, with the reasons."""
+    from kiosk import matching
+
+    with state.db() as db:
+        event = event_of(db, slug)
+        try:
+            attendee = attendees.find_attendee(db, event, person)
+        except attendees.AttendeeError as exc:
+            fail(str(exc))
+        found = matching.for_attendee(db, event, attendee["id"], max(1, count))
+    if as_json:
+        echo_json([s.as_dict(lang) for s in found])
+        return
+    if not attendee["consent_matchmaking"]:
+        fail(f"{attendee['name']} has not consented to matchmaking: no suggestions.")
+    click.echo(f"{attendee['name']} · {attendee['organisation']}")
+    if not found:
+        click.echo("No suggestions: nobody else who consented is from another organisation.")
+    for k, s in enumerate(found, start=1):
+        where = f" · {s.organisation}" if s.organisation else ""
+        click.echo(f"{k:2}. {s.name}{where}  [{s.score:.1f}]  {s.code}")
+        click.echo(f"    {s.reason_text(lang)}")

@@ -1,0 +1,147 @@
+"""Serving the app on this laptop and the local network, and the demo event."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from kiosk import access, attendees, links
+from kiosk.cli.base import (
+    DEFAULT_PORT,
+    SERVER_THREADS,
+    State,
+    fail,
+    lan_address,
+    main,
+    pass_state,
+)
+
+# -- serving -----------------------------------------------------------------------------------
+
+
+def serve_app(
+    state: State,
+    host: str,
+    port: int,
+    *,
+    https: bool = False,
+    public_url: str = "",
+    threads: int = SERVER_THREADS,
+) -> None:
+    """Serve the app (waitress; cheroot with TLS for --https); print where to open it."""
+    scheme = "https" if https else "http"
+    lan = lan_address() if host in ("0.0.0.0", "::") else None
+    with state.db() as db:
+        try:
+            if public_url:
+                links.remember(db, public_url)
+            public = links.public_url(fallback=f"{scheme}://{lan or '127.0.0.1'}:{port}", db=db)
+        except links.LinkError as exc:
+            fail(str(exc))
+        password = None
+        if not access.has_password(db):
+            password = access.generate_password()
+            access.set_password(db, password)
+        token = access.new_signin_token(db)
+    app = state.app(PUBLIC_URL=public.rstrip("/"))
+    if https:
+        start, stop = _tls_server(state, app, host, port, lan, threads)
+    else:
+        from waitress import create_server
+
+        # "Task queue depth is 3" on every request of a rush means nothing to an organiser
+        # (requests wait their turn for a few milliseconds) and costs each of them a log record.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        start, stop = server.run, server.close
+    local = f"{scheme}://127.0.0.1:{port}/"
+    click.echo(f"kiosk is running. Data folder: {state.data_dir}")
+    click.echo(f"  On this laptop:        {local}")
+    if lan:
+        click.echo(f"  On the local network:  {scheme}://{lan}:{port}/")
+    if https:
+        click.echo(
+            "  The certificate is made by this laptop: browsers ask once to accept it "
+            "(then the camera works)."
+        )
+    click.echo(f"  Badge QR codes point to {public}/b/...")
+    click.echo(f"  Organiser sign-in (one-time link): {local}signin/{token}")
+    if password:
+        click.echo(f"  Organiser password (shown once, note it down): {password}")
+    click.echo("Stop with Ctrl+C.")
+    sys.stdout.flush()
+    try:
+        start()
+    except KeyboardInterrupt:
+        stop()
+        click.echo("Stopped.")
+
+
+def _tls_server(
+    state: State, app: Any, host: str, port: int, lan: str | None, threads: int
+) -> tuple[Any, Any]:
+    """A cheroot server speaking TLS with this laptop's own certificate (waitress has no TLS)."""
+    from cheroot import wsgi
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    from kiosk.certs import ensure_certificate
+
+    cert, key = ensure_certificate(state.data_dir / "tls", lan)
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name="kiosk")
+    server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
+    return server.start, server.stop
+
+
+@main.command("serve")
+@click.option(
+    "--host", default="0.0.0.0", show_default=True, help="Address to listen on (0.0.0.0 = LAN)."
+)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port to listen on.")
+@click.option(
+    "--public-url",
+    default="",
+    help="Base URL in badge QR codes, e.g. http://192.168.1.20:8000 (remembered for later "
+    "runs and for `kiosk badges`; default: this laptop's LAN address).",
+)
+@click.option(
+    "--https",
+    is_flag=True,
+    help="Serve with TLS and a certificate made for this laptop (browsers allow the camera "
+    "only on https or on this laptop itself).",
+)
+@click.option(
+    "--threads",
+    default=SERVER_THREADS,
+    show_default=True,
+    help="Worker threads (requests served at once; connections are not limited by it).",
+)
+@pass_state
+def serve_command(
+    state: State, host: str, port: int, public_url: str, https: bool, threads: int
+) -> None:
+    """Run the production server for this laptop and the local network."""
+    serve_app(state, host, port, https=https, public_url=public_url, threads=threads)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, help="Port to listen on.")
+@click.option("--no-serve", is_flag=True, help="Only create the demo event, do not serve.")
+@pass_state
+def demo_command(state: State, host: str, port: int, no_serve: bool) -> None:
+    """Create a ready demo event with realistic attendees (if absent) and serve it."""
+    from kiosk import demo
+
+    with state.db() as db:
+        event, created = demo.ensure_demo(db)
+        count = attendees.count(db, event.id)
+    verb = "Created" if created else "Using"
+    click.echo(
+        f"{verb} demo event '{event.name}': {count['registered']} attendees, "
+        f"{count['arrived']} already checked in."
+    )
+    if not no_serve:
+        serve_app(state, host, port)
