@@ -224,10 +224,10 @@ def serve_app_with(synchronous: str, cli_args: list[str]) -> None:
         return database
 
     kdb.connect = connect
-    from kiosk import cli
     from kiosk.cli import main
+    from kiosk.cli.base import State
 
-    make_app = cli.State.app
+    make_app = State.app
 
     def timed_app(self: Any, **config: Any) -> Any:
         """The app, telling in a header how long it worked on each request (server time)."""
@@ -246,7 +246,7 @@ def serve_app_with(synchronous: str, cli_args: list[str]) -> None:
         app.wsgi_app = wsgi
         return app
 
-    cli.State.app = timed_app
+    State.app = timed_app
 
     main(cli_args, prog_name="kiosk")
 

@@ -38,7 +38,7 @@ def init_web(app: Flask) -> None:
     from kiosk.web.blueprints import ALL
     from kiosk.web.i18n import init_i18n, select_locale
     from kiosk.web.lookups import init_lookups
-    from kiosk.web.pages import TemplateMacros, current_event, get_db, release_db
+    from kiosk.web.pages import TemplateMacros, current_event, get_db, is_htmx, release_db
     from kiosk.web.roles import ORGANISER, role
     from kiosk.web.security import init_security
 
@@ -64,8 +64,9 @@ def init_web(app: Flask) -> None:
             "role": role(),
             "lang": select_locale(),
             "current_event": current_event() if organiser else None,
-            # Every organiser page says when an event's data is due for deletion.
-            "retention_due": retention.expired(get_db()) if organiser else [],
+            # Every organiser page says when an event's data is due for deletion (a whole
+            # page: htmx fragments, such as the desk's scans, have no banner).
+            "retention_due": retention.expired(get_db()) if organiser and not is_htmx() else [],
         }
 
 
