@@ -1,4 +1,5 @@
-"""The pages' language: German first, English when chosen; translations looked up once."""
+"""The pages' language: German first, English when chosen; translations looked up once per
+language (what that buys at the desk: see kiosk.web.security)."""
 
 from __future__ import annotations
 
