@@ -244,6 +244,7 @@ def test_feedback_refuses_strangers_and_nonsense(db, client, event, trio) -> Non
     assert client.post(url, data={"verdict": "met"}).status_code == 404
     url = f"/me/{ada['secret']}/suggestions/{trio['ben']['code']}"
     assert client.post(url, data={"verdict": "toll"}).status_code == 400
+    assert kdb.rows(db, "SELECT * FROM suggestion_feedback") == []  # nothing was recorded
 
 
 def test_own_list_without_consent_explains_why(db, client, event) -> None:
