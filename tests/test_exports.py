@@ -221,3 +221,13 @@ def test_format_follows_the_suffix_unless_given() -> None:
     assert exports.format_of("a.txt", "csv") == "csv"
     with pytest.raises(exports.ExportError):
         exports.format_of(str(Path("a")))
+
+
+def test_hostile_values_are_text_in_the_attendance_list(db, event) -> None:
+    importing.import_file(db, event, HOSTILE.read_bytes(), HOSTILE.name)
+    for a in attendees.list_for_event(db, event.id):
+        checkin.check_in(db, event, a["id"], desk="Eingang")
+    with pdfplumber.open(io.BytesIO(exports.attendance_pdf(db, event, who="test"))) as document:
+        text = "\n".join(page.extract_text() for page in document.pages)
+    assert "Skript, <script>alert(1)</script>" in text
+    assert "Vorlage, {{ 7*7 }}" in text and "49" not in text.replace("2026", "")

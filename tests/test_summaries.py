@@ -140,3 +140,30 @@ def test_many_summaries_are_laid_out_in_worker_processes_each_in_its_own_pdf(
         assert pages == 1 and summary.attendee["name"] in text
         others = [a["name"] for a in people if a["id"] != summary.attendee["id"]]
         assert not any(f"{name} ·" in text.split("\n")[2] for name in others)
+
+
+def test_hostile_values_go_through_summaries_vcards_and_the_zip_as_text(db, event) -> None:
+    from kiosk import importing
+
+    from conftest import SHARED_DATA
+
+    hostile = SHARED_DATA / "bad" / "hostile-values.csv"
+    importing.import_file(db, event, hostile.read_bytes(), hostile.name)
+    people = attendees.list_for_event(db, event.id)
+    script = next(a for a in people if a["first_name"].startswith("<script>"))
+    for other in people:
+        if other["id"] != script["id"]:
+            contacts.swap(db, event, script["id"], other["id"], how="phone")
+        checkin.check_in(db, event, other["id"], desk="Eingang")
+    text, _ = pdf_text(summaries.pdf(db, event, script))
+    text = " ".join(text.split())  # long names wrap inside their card
+    assert "<script>alert(1)</script> Skript" in text
+    assert '=HYPERLINK("http://evil.example","klick") Formel' in text
+    assert "Robert'); DROP TABLE attendees;-- Tabellen" in text
+    cards = list(vobject.readComponents(summaries.vcard(db, event, script)))
+    assert len(cards) == len(people) - 1
+    assert any(c.fn.value == '=HYPERLINK("http://evil.example","klick") Formel' for c in cards)
+    with zipfile.ZipFile(io.BytesIO(summaries.zip_all(db, event, who="test"))) as archive:
+        folders = {name.split("/")[0] for name in archive.namelist()}
+    assert len(folders) == len(people)
+    assert all(not set(f) & set('/\\:*?"<>|') for f in folders)
