@@ -218,17 +218,8 @@ def _consent(value: Any, lang: str) -> str:
 
 def attendees_table(db: Database, event: Event, lang: str = "de") -> Table:
     """Everyone registered (cancelled ones marked), with consents and arrival."""
-    keys = (
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "organisation",
-        "organisation_type",
-        "project",
-        "role",
-    )
-    lists = ("interests", "offers", "seeks")
+    keys = attendees.TEXT_FIELDS
+    lists = attendees.LIST_FIELDS
     walk_ins = {
         r["attendee_id"]
         for r in kdb.rows(

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from kiosk import attendees, audit
+from kiosk import audit
 from kiosk.cli.base import (
     State,
     event_of,
     fail,
     main,
     pass_state,
+    person_of,
 )
 
 # -- after the event: export, purge, erase ----------------------------------------------------
@@ -132,10 +133,7 @@ def erase_command(state: State, person: str, slug: str | None, yes: bool) -> Non
 
     with state.db() as db:
         event = event_of(db, slug)
-        try:
-            attendee = attendees.find_attendee(db, event, person)
-        except attendees.AttendeeError as exc:
-            fail(str(exc))
+        attendee = person_of(db, event, person)
         if not yes and not click.confirm(
             f"Erase {attendee['name']} and everything stored about them?", default=False
         ):

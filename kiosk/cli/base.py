@@ -15,8 +15,8 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
+from kiosk import attendees, events
 from kiosk import db as kdb
-from kiosk import events
 
 DEFAULT_PORT = 8000
 #: waitress worker threads: enough for 20 desks polling and scanning; writes queue on one lock.
@@ -64,6 +64,16 @@ def fail(message: str) -> None:
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def person_of(db: Database, event: events.Event, person: str) -> dict[str, Any]:
+    """The attendee a command means (an e-mail, a badge code or a name), or a one-line
+    failure."""
+    try:
+        return attendees.find_attendee(db, event, person)
+    except attendees.AttendeeError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() raises
 
 
 def event_of(db: Database, slug: str | None) -> events.Event:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
-from kiosk import attendees, links
+from kiosk import links
 from kiosk.cli.base import (
     DEFAULT_PORT,
     State,
@@ -17,6 +17,7 @@ from kiosk.cli.base import (
     lan_address,
     main,
     pass_state,
+    person_of,
 )
 
 # -- badges ------------------------------------------------------------------------------------
@@ -173,10 +174,7 @@ def suggest_command(
 
     with state.db() as db:
         event = event_of(db, slug)
-        try:
-            attendee = attendees.find_attendee(db, event, person)
-        except attendees.AttendeeError as exc:
-            fail(str(exc))
+        attendee = person_of(db, event, person)
         found = matching.for_attendee(db, event, attendee["id"], max(1, count))
     if as_json:
         echo_json([s.as_dict(lang) for s in found])
