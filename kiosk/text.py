@@ -11,6 +11,9 @@ _GERMAN_DIGRAPHS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
 _MULTI_SPLIT = re.compile(r"\s*(?:[,;\n\r]|\u2028)+\s*")
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
+#: The combining marks of Latin letters (ä = a + U+0308), dropped in one go: the 10,000 rows
+#: of an import fold in a third of the time (bench/import.py).
+_LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 #: Folded name parts remembered by name_key.
 KEY_CACHE_SIZE = 8192
 # Control characters and invisible formatting (bidi overrides, zero-width space, BOM) are dropped
@@ -33,18 +36,24 @@ def clean(value: object, *, max_length: int = 500) -> str:
     """A stored text field: control and bidi characters removed, spaces trimmed and capped."""
     if value is None:
         return ""
-    text = _INVISIBLE.sub("", str(value))
-    text = _SPACES.sub(" ", text).strip()
-    return text[:max_length]
+    text = str(value)
+    # Printable text has no control, format or odd space characters: only runs of spaces to
+    # squeeze (an import cleans each of 100,000 cells; the two patterns cost a third of it).
+    if not text.isprintable():
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    elif "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()[:max_length]
 
 
 def fold(text: str) -> str:
     """Fold text so that Müller, Mueller and muller compare equal, and Straße equals Strasse."""
     text = text.casefold()
-    if not text.isascii():  # most names and organisations are plain ASCII: skip the letters' walk
+    if not text.isascii():  # most names and organisations are plain ASCII: skip all of this
         text = text.replace("ß", "ss").translate(_UNDECOMPOSED)
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))
+        if not text.isascii():  # other scripts' marks (Arabic, Devanagari): letter by letter
+            text = "".join(c for c in text if not unicodedata.combining(c))
     text = _GERMAN_DIGRAPHS.sub(_first_letter, text)
     return _SPACES.sub(" ", text).strip()
 
