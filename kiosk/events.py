@@ -24,6 +24,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retention_days": 30,
     "place": "",  # where the event takes place (the attendance list names it)
     "purged_at": "",  # when the event's personal data was deleted (kiosk.retention)
+    # When and how people take part: the invitation's calendar entry and the online link.
+    "format": "on-site",  # on-site, online, hybrid
+    "start_time": "",  # HH:MM on the event's date, this laptop's time zone
+    "end_time": "",
+    "video_url": "",  # Zoom, BigBlueButton, Jitsi, Teams: shown to online attendees only
     # Mail after the event (kiosk.mail.settings): the SMTP server, the sender, the pace.
     "mail_host": "",
     "mail_port": 587,
@@ -160,6 +165,7 @@ def update_settings(db: Database, event_id: int, changes: dict[str, Any]) -> Eve
     days = changes.get("retention_days", 1)
     if not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
         raise EventError("bad_retention", f"Retention: 1 to {MAX_RETENTION_DAYS} days.")
+    changes = {**changes, **_checked_shape(changes)}
     with kdb.transaction(db):
         event = get(db, event_id)
         merged = {**event.settings, **changes}
@@ -180,12 +186,58 @@ def rename(db: Database, event_id: int, name: str, event_date: str = "") -> Even
 
 
 def edit(
-    db: Database, event_id: int, *, name: str, event_date: str, retention_days: int | None
+    db: Database,
+    event_id: int,
+    *,
+    name: str,
+    event_date: str,
+    retention_days: int | None,
+    **settings: str,
 ) -> Event:
-    """The organiser's event form: name, date and retention, all of it or nothing."""
+    """The organiser's event form: name, date, retention and the other settings it shows
+    (format, times, place, video link), all of it or nothing."""
     with kdb.transaction(db):
-        update_settings(db, event_id, {"retention_days": retention_days})
+        update_settings(db, event_id, {"retention_days": retention_days, **settings})
         return rename(db, event_id, name, event_date)
+
+
+#: How people take part in an event.
+FORMATS = ("on-site", "online", "hybrid")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+
+def _checked_shape(changes: dict[str, Any]) -> dict[str, Any]:
+    """The format, times and video link of a settings change, checked and cleaned."""
+    out: dict[str, Any] = {}
+    if "format" in changes:
+        if changes["format"] not in FORMATS:
+            raise EventError("bad_format", f"Format: {', '.join(FORMATS)}.")
+        out["format"] = changes["format"]
+    for key in ("start_time", "end_time"):
+        if key in changes:
+            value = clean(changes[key] or "", max_length=5)
+            if value and not _TIME.match(value):
+                raise EventError("bad_time", f"Not a time (HH:MM): {value}")
+            out[key] = value.zfill(5) if value else ""
+    if out.get("start_time") and out.get("end_time") and out["end_time"] <= out["start_time"]:
+        raise EventError("bad_time", "The end must come after the start.")
+    if "video_url" in changes:
+        url = clean(changes["video_url"] or "", max_length=500)
+        if url and not url.startswith("https://"):
+            raise EventError("bad_video_url", "The video link must start with https://.")
+        out["video_url"] = url
+    if "place" in changes:
+        out["place"] = clean(changes["place"] or "", max_length=200)
+    return out
+
+
+def create_with(
+    db: Database, name: str, *, event_date: str = "", network: str = "", **settings: Any
+) -> Event:
+    """Create an event with some settings at once (the command line's ``--format``)."""
+    with kdb.transaction(db):
+        event = create(db, name, event_date=event_date, network=network)
+        return update_settings(db, event.id, settings) if settings else event
 
 
 def _valid_date(value: str) -> str:

@@ -350,3 +350,9 @@ def m014_consent_mail(db: Database) -> None:
     db["attendees"].add_column("consent_mail", int)
     db["attendees"].add_column("consent_mail_at", str)
     db["attendees"].add_column("consent_mail_how", str)
+
+
+@migrations()
+def m015_attendance_mode(db: Database) -> None:
+    # How a person takes part in a hybrid event: "on-site" or "online" ("" = as the event).
+    db["attendees"].add_column("attendance", str, not_null_default="")

@@ -114,3 +114,55 @@ def test_edit_saves_name_date_and_retention_together_or_nothing(db) -> None:
     assert caught.value.code == "bad_date"
     kept = events.get(db, event.id)
     assert (kept.name, kept.settings["retention_days"]) == ("Brunch im Rathaus", 14)
+
+
+def test_format_times_place_and_video_link_are_checked(db) -> None:
+    event = events.create_with(
+        db,
+        "Netzwerk online",
+        event_date="2027-03-12",
+        format="hybrid",
+        start_time="9:30",
+        end_time="12:00",
+        video_url="https://meet.example/abc",
+        place="Rathaus Kassel",
+    )
+    s = event.settings
+    assert (s["format"], s["start_time"], s["end_time"]) == ("hybrid", "09:30", "12:00")
+    assert (s["video_url"], s["place"]) == ("https://meet.example/abc", "Rathaus Kassel")
+    for bad, code in (
+        ({"format": "beides"}, "bad_format"),
+        ({"start_time": "25:00"}, "bad_time"),
+        ({"start_time": "12:00", "end_time": "11:00"}, "bad_time"),
+        ({"video_url": "javascript:alert(1)"}, "bad_video_url"),
+    ):
+        with pytest.raises(events.EventError) as caught:
+            events.update_settings(db, event.id, bad)
+        assert caught.value.code == code
+
+
+def test_cli_event_create_takes_format_and_times(runner) -> None:
+    result = runner.invoke(
+        "event",
+        "create",
+        "Schule-Wirtschaft online",
+        "--date",
+        "2027-03-12",
+        "--format",
+        "online",
+        "--start",
+        "14:00",
+        "--end",
+        "15:30",
+        "--video-url",
+        "https://bbb.example/room",
+    )
+    assert result.exit_code == 0, result.output
+    from kiosk import db as kdb
+
+    database = kdb.connect(runner.data_dir / "kiosk.sqlite3")
+    event = events.current(database)
+    database.close()
+    assert event.settings["format"] == "online" and event.settings["start_time"] == "14:00"
+    bad = runner.invoke("event", "create", "X", "--format", "beides")
+    assert bad.exit_code != 0

@@ -308,3 +308,37 @@ def test_settings_left_out_keep_their_value(db, event) -> None:
     mail.save_settings(db, event.id, {"port": "2526"}, secret=SECRET)
     s = mail.mail_settings(events.get(db, event.id))
     assert (s.port, s.rate, s.lang, s.user, s.has_password) == (2526, 2.0, "en", "orga", True)
+
+
+def test_the_link_mail_is_an_invitation_with_a_calendar_entry(db, event, smtp_server) -> None:
+    import icalendar
+
+    events.update_settings(
+        db,
+        event.id,
+        {
+            "format": "hybrid",
+            "start_time": "09:30",
+            "end_time": "13:00",
+            "place": "Rathaus",
+            "video_url": "https://meet.example/netz",
+        },
+    )
+    event = configure(db, event, smtp_server)
+    anna = person(db, event, "Anna")
+    ben = person(db, event, "Ben")
+    db.execute("UPDATE attendees SET attendance = 'online' WHERE id = ?", [ben["id"]])
+    db.conn.commit()
+    mail.send_out(db, event, "link", secret=SECRET, base_url="http://kiosk.test")
+    received = {m["To"].addresses[0].addr_spec: m for m in smtp_server.sink.messages()}
+    for who, place in ((anna, "Rathaus"), (ben, "https://meet.example/netz")):
+        message = received[who["email"]]
+        [entry] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+        vevent = icalendar.Calendar.from_ical(entry.get_content()).walk("VEVENT")[0]
+        assert str(vevent["SUMMARY"]) == event.name and str(vevent["LOCATION"]) == place
+        start = vevent["DTSTART"].dt.astimezone()
+        assert (start.date().isoformat(), start.strftime("%H:%M")) == (event.date, "09:30")
+        assert f"/me/{who['secret']}" in str(vevent["DESCRIPTION"])
+    body = lambda m: m.get_body(("plain",)).get_content()  # noqa: E731
+    assert "https://meet.example/netz" in body(received[ben["email"]])
+    assert "https://meet.example/netz" not in body(received[anna["email"]])

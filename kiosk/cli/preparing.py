@@ -33,12 +33,36 @@ def event_group() -> None:
     default="",
     help="Events of one network recognise returning people (default: a network of its own).",
 )
+@click.option(
+    "--format",
+    "shape",
+    type=click.Choice(events.FORMATS),
+    default="on-site",
+    show_default=True,
+    help="How people take part: at the venue, online (a video link), or both.",
+)
+@click.option("--start", "start_time", default="", help="Start time, HH:MM (for invitations).")
+@click.option("--end", "end_time", default="", help="End time, HH:MM.")
+@click.option("--place", default="", help="Where it takes place (invitations, attendance list).")
+@click.option("--video-url", default="", help="The video conference link (online attendees).")
 @pass_state
-def event_create(state: State, name: str, event_date: str, network: str) -> None:
+def event_create(
+    state: State,
+    name: str,
+    event_date: str,
+    network: str,
+    shape: str,
+    start_time: str,
+    end_time: str,
+    place: str,
+    video_url: str,
+) -> None:
     """Create an event NAME; it becomes the current event."""
+    given = {"start_time": start_time, "end_time": end_time, "place": place, "video_url": video_url}
+    settings = {"format": shape, **{k: v for k, v in given.items() if v}}
     with state.db() as db:
         try:
-            event = events.create(db, name, event_date=event_date, network=network)
+            event = events.create_with(db, name, event_date=event_date, network=network, **settings)
         except events.EventError as exc:
             fail(str(exc))
     click.echo(f"Created event '{event.name}' ({event.slug}); it is now the current event.")

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, links
+from kiosk import attendees, ics, links
 from kiosk.attendees import valid_email
 from kiosk.events import Event
 from kiosk.mail.errors import MailError
@@ -77,6 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Der Link ist nur für Sie. Bitte leiten Sie diese E-Mail nicht weiter: Wer den Link "
             "hat, sieht Ihre Seite und Ihre Kontakte."
         ),
+        "video": "Sie nehmen online teil. Die Videokonferenz: {link}",
         "summary_subject": "Ihre Kontakte von {event}",
         "summary_body": (
             "vielen Dank für Ihre Teilnahme an „{event}“{when}. Ihre Kontakte von der "
@@ -111,6 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "The link is yours alone. Please do not forward this e-mail: whoever has the link "
             "sees your page and your contacts."
         ),
+        "video": "You take part online. The video conference: {link}",
         "summary_subject": "Your contacts from {event}",
         "summary_body": (
             "thank you for taking part in “{event}”{when}. Your contacts from the event are on "
@@ -232,13 +234,36 @@ def link_message(
         when=_when(event, lang),
         link=links.private_link(base_url, attendee),
     )
+    video = event.settings.get("video_url") or ""
+    if video and ics.online(event, attendee):  # the video link only for who joins online
+        body += "\n\n" + t["video"].format(link=video)
     subject = t["link_subject"].format(event=event.name)
-    return _message(
+    message = _message(
         settings,
         recipient_address(attendee),
         subject,
         _letter(lang, attendee.get("name", ""), body, settings),
     )
+    if ics.has_time(event):  # an invitation: the calendar entry comes along
+        entry = ics.calendar(
+            event,
+            online=ics.online(event, attendee),
+            link=links.private_link(base_url, attendee),
+            lang=lang,
+        )
+        message.add_attachment(
+            entry,
+            maintype="text",
+            subtype="calendar",
+            filename=f"{_file_stem(event.name)}.ics",
+            params={"charset": "utf-8", "method": "PUBLISH"},
+        )
+    return message
+
+
+def _file_stem(name: str) -> str:
+    """A plain file name from an event's name."""
+    return re.sub(r"[^\w.-]+", "-", clean(name), flags=re.UNICODE).strip("-")[:60] or "event"
 
 
 def summary_message(
