@@ -66,5 +66,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init(app.config["DATABASE"])
     init_web(app)
+    if app.config.get("BEHIND_PROXY"):
+        # One proxy in front (Caddy, nginx) terminates TLS: its forwarded headers say the
+        # visitor's address, https and the host name; cookies then travel over https only.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.config["SESSION_COOKIE_SECURE"] = True
     logging.getLogger("kiosk").setLevel(logging.INFO)
     return app

@@ -30,6 +30,7 @@ def serve_app(
     https: bool = False,
     public_url: str = "",
     threads: int = SERVER_THREADS,
+    behind_proxy: bool = False,
 ) -> None:
     """Serve the app (waitress; cheroot with TLS for --https); print where to open it."""
     scheme = "https" if https else "http"
@@ -46,7 +47,10 @@ def serve_app(
             password = access.generate_password()
             access.set_password(db, password)
         token = access.new_signin_token(db)
-    app = state.app(PUBLIC_URL=public.rstrip("/"))
+        remembered = links.stored(db)
+    # Behind a proxy without a public URL given once, links follow the host the proxy names.
+    configured = "" if behind_proxy and not remembered else public.rstrip("/")
+    app = state.app(PUBLIC_URL=configured, BEHIND_PROXY=behind_proxy)
     if https:
         start, stop = _tls_server(state, app, host, port, lan, threads)
     else:
@@ -118,12 +122,33 @@ def _tls_server(
     show_default=True,
     help="Worker threads (requests served at once; connections are not limited by it).",
 )
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="Trust one reverse proxy's X-Forwarded-For/-Proto/-Host (Caddy, nginx with TLS): links "
+    "and cookies follow its https. Only with a proxy in front, else anyone could fake them.",
+)
 @pass_state
 def serve_command(
-    state: State, host: str, port: int, public_url: str, https: bool, threads: int
+    state: State,
+    host: str,
+    port: int,
+    public_url: str,
+    https: bool,
+    threads: int,
+    behind_proxy: bool,
 ) -> None:
-    """Run the production server for this laptop and the local network."""
-    serve_app(state, host, port, https=https, public_url=public_url, threads=threads)
+    """Run the production server for this laptop and the local network (or, behind a reverse
+    proxy, on a server)."""
+    serve_app(
+        state,
+        host,
+        port,
+        https=https,
+        public_url=public_url,
+        threads=threads,
+        behind_proxy=behind_proxy,
+    )
 
 
 @main.command("demo")
