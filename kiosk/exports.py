@@ -162,6 +162,7 @@ HEADERS: dict[str, dict[str, str]] = {
     "organisation_type": {"de": "Art der Organisation", "en": "Organisation type"},
     "project": {"de": "Projekt", "en": "Project"},
     "role": {"de": "Funktion", "en": "Role"},
+    "attendance": {"de": "Teilnahme", "en": "Attendance"},
     "interests": {"de": "Interessen", "en": "Interests"},
     "offers": {"de": "Bietet", "en": "Offers"},
     "seeks": {"de": "Sucht", "en": "Seeks"},
@@ -190,6 +191,8 @@ WORDS: dict[str, dict[str, str]] = {
     "checked_out": {"de": "Check-out", "en": "Check-out"},
     "created": {"de": "Angelegt", "en": "Created"},
     "registered": {"de": "angemeldet", "en": "registered"},
+    "on-site": {"de": "vor Ort", "en": "on site"},
+    "online": {"de": "online", "en": "online"},
     "cancelled": {"de": "storniert", "en": "cancelled"},
     "yes": {"de": "ja", "en": "yes"},
     "no": {"de": "nein", "en": "no"},
@@ -245,7 +248,7 @@ def attendees_table(db: Database, event: Event, lang: str = "de") -> Table:
     for a in attendees.list_for_event(db, event.id, include_cancelled=True):
         rows.append(
             [
-                *(a[k] for k in keys),
+                *(_w(a[k], lang) if k == "attendance" and a[k] else a[k] for k in keys),
                 *(", ".join(a[k]) for k in lists),
                 a["code"],
                 _w(a["status"], lang),

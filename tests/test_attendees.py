@@ -193,3 +193,17 @@ def test_find_attendee_by_email_code_or_name(db, event) -> None:
     with pytest.raises(attendees.AttendeeError) as none:
         attendees.find_attendee(db, event, "Zacharias")
     assert none.value.code == "unknown_person"
+
+
+def test_how_someone_takes_part_is_read_from_the_words_people_use(db, event) -> None:
+    for said, stored in (
+        ("Vor Ort", "on-site"),
+        ("Präsenz", "on-site"),
+        ("digital", "online"),
+        ("Online", "online"),
+        ("vielleicht", ""),
+    ):
+        person = attendees.create(
+            db, event, AttendeeData(first_name=said, last_name="X", attendance=said), how="t"
+        )
+        assert person["attendance"] == stored, said

@@ -711,7 +711,7 @@ def test_row_numbers_count_header_blank_rows_and_multiline_cells(
         ("Zeitstempel", "ignore"),
         ("Besuchergruppe", "extra"),
         ("Einsatzgebiete", "extra"),
-        ("Art der Teilnahme", "extra"),
+        ("Art der Teilnahme", "attendance"),
         ("Newsletter per E-Mail", "extra"),
         ("Suche nach", "seeks"),
         ("Frage 3: Welche Themen interessieren Sie?", "interests"),
@@ -1126,3 +1126,11 @@ def test_a_mail_consent_column_is_read_like_the_other_consents(db, event) -> Non
     importing.import_file(db, event, data.encode("utf-8"), "liste.csv")
     found = {a["first_name"]: a["consent_mail"] for a in attendees.list_for_event(db, event.id)}
     assert found == {"Anna": True, "Ben": False, "Cem": False}  # only an explicit yes counts
+
+
+def test_an_attendance_column_says_who_joins_online(db, event) -> None:
+    data = "Vorname;Nachname;Teilnahme\nAnna;Müller;vor Ort\nBen;Weiß;Online (Zoom)\n"
+    data += "Cem;Kaya;digital\n"
+    importing.import_file(db, event, data.encode("utf-8"), "liste.csv")
+    found = {a["first_name"]: a["attendance"] for a in attendees.list_for_event(db, event.id)}
+    assert found == {"Anna": "on-site", "Ben": "online", "Cem": "online"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kiosk.attendees import namesearch
 from kiosk.attendees.fields import (
+    ATTENDANCE_MODES,
     CODE_ALPHABET,
     CODE_LENGTH,
     CONSENTS,
@@ -19,6 +20,7 @@ from kiosk.attendees.fields import (
     AttendeeData,
     AttendeeError,
     asdict_data,
+    attendance_mode,
     consent_values,
     export_view,
     find_code,
@@ -62,6 +64,7 @@ from kiosk.attendees.records import (
 )
 
 __all__ = [
+    "ATTENDANCE_MODES",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "CONSENTS",
@@ -74,6 +77,7 @@ __all__ = [
     "AttendeeData",
     "AttendeeError",
     "asdict_data",
+    "attendance_mode",
     "by_code",
     "by_secret",
     "changes_between",

@@ -29,7 +29,27 @@ TEXT_FIELDS = (
     "organisation_type",
     "project",
     "role",
+    "attendance",
 )
+#: How a person takes part in a hybrid event, and the words a list or form may say it with.
+ATTENDANCE_MODES = ("on-site", "online")
+_ATTENDANCE_WORDS = {
+    "online": "online",
+    "digital": "online",
+    "virtuell": "online",
+    "virtual": "online",
+    "remote": "online",
+    "videokonferenz": "online",
+    "zoom": "online",
+    "on-site": "on-site",
+    "onsite": "on-site",
+    "vor ort": "on-site",
+    "vor-ort": "on-site",
+    "praesenz": "on-site",
+    "prasenz": "on-site",
+    "in person": "on-site",
+    "in-person": "on-site",
+}
 LIST_FIELDS = ("interests", "offers", "seeks")
 CONSENTS = ("matchmaking", "share_contact", "mail")
 #: Longest text kept in one field; longer values are cut, not refused.
@@ -90,6 +110,7 @@ class AttendeeData:
     organisation_type: str = ""
     project: str = ""
     role: str = ""
+    attendance: str = ""
     interests: list[str] = field(default_factory=list)
     offers: list[str] = field(default_factory=list)
     seeks: list[str] = field(default_factory=list)
@@ -102,6 +123,7 @@ class AttendeeData:
         """A copy with every value made safe to store: trimmed, capped, lists split."""
         values = {f: clean(getattr(self, f), max_length=MAX_FIELD_LENGTH) for f in TEXT_FIELDS}
         values["email"] = values["email"].lower()
+        values["attendance"] = attendance_mode(values["attendance"])
         lists = {f: split_list(getattr(self, f)) for f in LIST_FIELDS}
         extra = {clean(k, max_length=60): clean(v) for k, v in self.extra.items() if clean(v)}
         return AttendeeData(
@@ -119,6 +141,18 @@ class AttendeeData:
         if self.email and not valid_email(self.email):
             found.append(("email", "email_invalid"))
         return found
+
+
+def attendance_mode(text: str) -> str:
+    """ "on-site" or "online" from what a list or form says ("vor Ort", "Präsenz", "digital"),
+    else "" (as the event is)."""
+    said = fold(text or "")
+    exact = _ATTENDANCE_WORDS.get(said)
+    if exact or not said:
+        return exact or ""
+    # "Online (Zoom)", "vor Ort in Kassel": the first word that says it.
+    found = [(said.find(word), mode) for word, mode in _ATTENDANCE_WORDS.items() if word in said]
+    return min(found)[1] if found else ""
 
 
 def validate(data: AttendeeData) -> None:

@@ -76,6 +76,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                 "Initiative", "Projektname"),
     "role": ("Funktion", "Rolle", "Position", "Job Title", "Jobtitel", "Berufsbezeichnung",
              "Tätigkeit", "Role", "Stelle", "Aufgabe"),
+    "attendance": ("Teilnahme", "Teilnahmeart", "Teilnahmeform", "Art der Teilnahme",
+                   "Vor Ort oder online", "Participation", "Attendance", "Attendance type"),
     "interests": ("Interessen", "Interesse", "Interests", "Themen", "Thema", "Topics",
                   "Topics of interest", "Schwerpunkte", "Interessengebiete", "Fachgebiete"),
     "offers": ("Bietet", "Biete", "Ich biete", "Wir bieten", "Angebot", "Angebote", "Offers",

@@ -32,6 +32,7 @@ def target_labels() -> dict[str, str]:
         "organisation_type": _("Art der Organisation"),
         "project": _("Projekt"),
         "role": _("Funktion"),
+        "attendance": _("Teilnahme (vor Ort / online)"),
         "interests": _("Interessen"),
         "offers": _("Bietet"),
         "seeks": _("Sucht"),
