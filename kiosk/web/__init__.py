@@ -33,6 +33,7 @@ def init_web(app: Flask) -> None:
         desk,
         desk_swap,
         me,
+        me_online,
         suggestions,
     )
     from kiosk.web.blueprints import ALL
