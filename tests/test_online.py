@@ -248,3 +248,39 @@ def test_erasure_and_purge_remove_requests(db, event) -> None:
     assert [r["from_id"] for r in rows] == [carl["id"]]
     retention.purge(db, event, who="organiser")
     assert kdb.rows(db, "SELECT * FROM contact_requests") == []
+
+
+# -- the organiser resends one person's link -----------------------------------------------------
+
+
+def test_resend_link_is_a_second_logged_mail_to_that_person(organiser, db, event, smtp_server):
+    from test_mail import configure
+
+    from kiosk import mail
+
+    configure(db, event, smtp_server)
+    anna = person(db, event, "Anna")
+    person(db, event, "Ben")
+    event = events.get(db, event.id)
+    report = mail.send_out(db, event, "link", secret="test", base_url="http://kiosk.test")
+    assert report.sent == 2
+    page = text(organiser.get(f"/admin/attendees/{anna['id']}"))
+    assert "verschickt" in page and f"/admin/attendees/{anna['id']}/resend-link" in page
+    response = organiser.post(f"/admin/attendees/{anna['id']}/resend-link")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/admin/attendees/{anna['id']}#link-mail")
+    job = mail.running_job(event.id)
+    assert job is None or job.wait(20)
+    assert smtp_server.sink.recipients().count("anna@example.org") == 2
+    assert smtp_server.sink.recipients().count("ben@example.org") == 1
+    resent = [e for e in attendees.history(db, anna["id"]) if e["action"] == "mail_resent"]
+    assert len(resent) == 1 and resent[0]["detail"] == {"kind": "link"}
+    audit = [e for e in kdb.rows(db, "SELECT detail FROM audit WHERE action = 'sendout'")]
+    assert any('"which": "resend"' in e["detail"] for e in audit)
+    assert "einmal erneut gesendet" in text(organiser.get(f"/admin/attendees/{anna['id']}"))
+    # The send-out to everybody still sends nobody a second mail.
+    again = mail.send_out(db, event, "link", secret="test", base_url="http://kiosk.test")
+    assert again.sent == 0 and len(smtp_server.sink.received) == 3
+    # Only the private link is resent on request.
+    with pytest.raises(mail.MailError):
+        mail.planned(db, event, "summary", which="resend", attendee_id=anna["id"])

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, retention
+from kiosk import attendees, events, mail, retention
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.lookups import attendee_or_404
@@ -128,6 +128,7 @@ def _form_page(
         data=data,
         errors=errors,
         history=history or [],
+        link_mail=mail.link_status(get_db(), event_or_404(), attendee) if attendee else None,
         organisation_types=attendees.ORGANISATION_TYPES,
         public_url=public_url(),
     )
