@@ -28,6 +28,7 @@ def init_web(app: Flask) -> None:
         admin_mail,
         admin_matching,
         admin_privacy,
+        admin_rooms,
         auth,
         badges,
         desk,
