@@ -175,3 +175,10 @@ def test_matching_page_makes_topic_rooms_and_serves_zoom_csv(organiser, db, onli
     assert organiser.get("/admin/rooms/zoom-3.csv").status_code == 404
     audit = kdb.rows(db, "SELECT what, rows FROM audit WHERE action = 'export'")
     assert audit == [{"what": "zoom_rooms", "rows": 8}]
+
+
+def test_a_topic_met_again_is_met_with_other_people(db, online_event) -> None:
+    people(db, online_event, 24)  # one topic each: eight people per topic, rooms of four
+    plan = rooms.make_topic_plan(db, online_event, 4, 2)
+    first, second = ({frozenset(t) for t in rnd} for rnd in plan.rounds)
+    assert len(plan.rounds[0]) == 6 and first != second

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,11 +79,13 @@ def make_topic_plan(
     orgs = {p.id: p.organisation.casefold() for p in profiles}
     plan = TablePlan(size, [], who=who, by_topic=True)
     had: dict[int, set[str]] = defaultdict(set)
-    for _ in range(rounds):
+    for number in range(rounds):
         groups = _topic_groups(topics, had)
         tables, names = [], []
+        # Rooms of a topic met before are mixed anew: another order within each organisation.
+        shuffle = random.Random(event.id * 1000 + number)
         for key in sorted(groups, key=lambda k: (k == "", -len(groups[k]), labels.get(k, k))):
-            for room in _split(groups[key], size, orgs):
+            for room in _split(groups[key], size, orgs, shuffle):
                 tables.append(room)
                 names.append(labels.get(key, "")[:MAX_TOPIC_LENGTH] if key else "")
             for member in groups[key]:
@@ -114,10 +117,14 @@ def _topic_groups(topics: dict[int, frozenset[str]], had: dict[int, set[str]]) -
     return groups
 
 
-def _split(members: Sequence[int], size: int, orgs: dict[int, str]) -> list[list[int]]:
+def _split(
+    members: Sequence[int], size: int, orgs: dict[int, str], shuffle: random.Random
+) -> list[list[int]]:
     """Rooms of at most ``size`` (balanced), members of one organisation spread over them."""
     sizes = _table_sizes(len(members), size)
-    by_org = sorted(members, key=lambda m: (orgs.get(m, ""), m))
+    mixed = list(members)
+    shuffle.shuffle(mixed)
+    by_org = sorted(mixed, key=lambda m: orgs.get(m, ""))
     rooms: list[list[int]] = [[] for _ in sizes]
     k = 0
     for member in by_org:
