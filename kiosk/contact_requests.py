@@ -147,7 +147,9 @@ def incoming(db: Database, attendee: dict[str, Any]) -> list[dict[str, Any]]:
         db,
         f"""SELECT r.id AS request_id, {_PEOPLE} FROM contact_requests r
         JOIN attendees a ON a.id = r.from_id
-        WHERE r.to_id = ? AND r.state = 'open' ORDER BY r.created_at, r.id""",
+        WHERE r.to_id = ? AND r.state = 'open' AND NOT EXISTS (SELECT 1 FROM contacts c
+        WHERE c.owner_id = r.to_id AND c.other_id = r.from_id)
+        ORDER BY r.created_at, r.id""",
         [attendee["id"]],
     )
     return [_person(r) for r in found if findable(r)]

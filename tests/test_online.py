@@ -159,6 +159,8 @@ def test_dashboard_and_report_count_on_site_and_online_apart(organiser, db, even
         1,
         2,
     )
+    assert "Davon 1 vor Ort und 2 online." in report.html(figures, event)
+    assert "Of them, 1 on site and 2 online." in report.html(figures, event, "en")
 
 
 # -- contact requests ----------------------------------------------------------------------------
@@ -284,3 +286,14 @@ def test_resend_link_is_a_second_logged_mail_to_that_person(organiser, db, event
     # Only the private link is resent on request.
     with pytest.raises(mail.MailError):
         mail.planned(db, event, "summary", which="resend", attendee_id=anna["id"])
+
+
+def test_a_request_between_people_who_swapped_badges_meanwhile_is_not_shown(db, event) -> None:
+    anna = person(db, event, "Anna")
+    ben = person(db, event, "Ben")
+    contact_requests.send(db, event, anna["id"], ben["code"])
+    contacts.swap(db, event, anna["id"], ben["id"], how="phone")
+    assert contact_requests.incoming(db, ben) == []
+    with pytest.raises(contact_requests.RequestError) as known:
+        contact_requests.send(db, event, ben["id"], anna["code"])
+    assert known.value.code == "already_contacts"
