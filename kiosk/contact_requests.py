@@ -28,8 +28,9 @@ log = logging.getLogger("kiosk.contacts")
 #: Requests one person may send within an hour, and open (unanswered) at once.
 REQUESTS_PER_HOUR = 10
 MAX_OPEN_REQUESTS = 20
-#: The searchable list shows at most this many people.
+#: The searchable list shows at most this many people, of at most so many candidates.
 MAX_LISTED = 50
+SCANNED_AT_MOST = 1000
 
 
 class RequestError(KioskError):
@@ -176,25 +177,31 @@ def states(db: Database, attendee: dict[str, Any]) -> dict[int, str]:
 
 
 def people(db: Database, event: Event, viewer: dict[str, Any], query: str = "") -> list[dict]:
-    """The people of the event who can be found, matching ``query`` (name, organisation,
-    project; any order, umlauts folded), by name; empty for a viewer without consent."""
+    """The people of the event who can be found, matching ``query`` (name and organisation; any
+    order, umlauts folded), by name; empty for a viewer without consent."""
     if not findable(viewer):
         return []
     words = fold(query).split()
+    # The stored search key narrows it down; it holds the e-mail too, which must not be
+    # searchable here, so each hit is checked against name and organisation.
+    likes = "".join(" AND a.search_key LIKE ? ESCAPE '\\'" for _ in words)
     found = kdb.rows(
         db,
         f"""SELECT {_PEOPLE} FROM attendees a WHERE a.event_id = ? AND a.id != ?
-        AND a.consent_matchmaking = 1 AND a.status != 'cancelled'
-        ORDER BY a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE""",
-        [event.id, viewer["id"]],
+        AND a.consent_matchmaking = 1 AND a.status != 'cancelled'{likes}
+        ORDER BY a.last_name COLLATE NOCASE, a.first_name COLLATE NOCASE LIMIT ?""",
+        [event.id, viewer["id"], *(f"%{_escape(w)}%" for w in words), SCANNED_AT_MOST],
     )
     known = states(db, viewer)
     out = []
     for row in found:
         text = fold(" ".join(row[k] or "" for k in ("first_name", "last_name", "organisation")))
-        text += " " + fold(row["project"] or "")
         if all(w in text for w in words):
             out.append({**_person(row), "state": known.get(row["id"], "")})
             if len(out) >= MAX_LISTED:
                 break
     return out
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -195,6 +195,8 @@ def test_declined_is_not_reported_and_asking_again_changes_nothing(client, db, e
     assert contact_requests.incoming(db, ben) == []
     # Anna's list still reads "angefragt": nothing tells her Ben declined.
     assert contact_requests.states(db, anna)[ben["id"]] == "asked"
+    assert [p["name"] for p in contact_requests.people(db, event, anna, "org bEn")] == ["Ben Test"]
+    assert contact_requests.people(db, event, anna, "ben@example") == []  # not by e-mail
     people = text(client.get(f"/me/{anna['secret']}/people?q=ben"))
     assert "Ben Test" in people and "angefragt" in people and "abgelehnt" not in people
 
