@@ -40,10 +40,14 @@ class Window:
 
 
 def window(event: Event) -> Window | None:
-    """The event's time window, or None without a date and a start time."""
-    if not ics.has_time(event):
+    """The event's time window: from its start to its end; its whole day without a start
+    time; None without a date."""
+    if not event.date:
         return None
     day = date.fromisoformat(event.date)
+    if not event.settings.get("start_time"):
+        midnight = datetime.combine(day, time()).astimezone()
+        return Window(midnight, midnight, midnight + timedelta(days=1))
     starts = datetime.combine(day, time.fromisoformat(event.settings["start_time"])).astimezone()
     end_time = event.settings.get("end_time")
     ends = (
@@ -60,14 +64,15 @@ def _now(now: datetime | None) -> datetime:
 
 def own_page_state(event: Event, attendee: dict[str, Any], now: datetime | None = None) -> str:
     """What the attendee's own page offers about taking part online: "" (on site), "early"
-    (online, before the window), "open" ("Ich bin dabei"), "in" (checked in), "over"."""
+    (online, before the window), "open" ("Ich bin dabei"), "in" (checked in), "over", or
+    "unplanned" (the event has no date yet)."""
     if not ics.online(event, attendee) or attendee.get("status") == "cancelled":
         return ""
     if attendee.get("checked_in_at") and not attendee.get("checked_out_at"):
         return "in"
     span = window(event)
     if span is None:
-        return "early"
+        return "unplanned"
     moment = _now(now)
     if moment >= span.ends:
         return "over"

@@ -299,3 +299,15 @@ def test_a_request_between_people_who_swapped_badges_meanwhile_is_not_shown(db, 
     with pytest.raises(contact_requests.RequestError) as known:
         contact_requests.send(db, event, ben["id"], anna["code"])
     assert known.value.code == "already_contacts"
+
+
+def test_without_times_the_window_is_the_events_day(db, event) -> None:
+    event = events.update_settings(db, event.id, {"format": "online"})
+    remote = person(db, event, "Olaf")
+    span = online.window(event)
+    assert span is not None and span.starts.strftime("%Y-%m-%d %H:%M") == "2026-11-22 00:00"
+    assert online.own_page_state(event, remote, span.starts + timedelta(hours=20)) == "open"
+    assert online.own_page_state(event, remote, span.ends) == "over"
+    undated = events.rename(db, event.id, event.name, "")
+    assert online.window(undated) is None
+    assert online.own_page_state(undated, remote) == "unplanned"
