@@ -356,3 +356,29 @@ def m014_consent_mail(db: Database) -> None:
 def m015_attendance_mode(db: Database) -> None:
     # How a person takes part in a hybrid event: "on-site" or "online" ("" = as the event).
     db["attendees"].add_column("attendance", str, not_null_default="")
+
+
+@migrations()
+def m941_contact_requests(db: Database) -> None:
+    # "Kontakt anfragen" without a badge: one row per asking and asked person; the contact is
+    # swapped only when the asked person accepts.
+    db["contact_requests"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "from_id": int,
+            "to_id": int,
+            "state": str,  # open, accepted, declined
+            "created_at": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("event_id", "events", "id"),
+            ("from_id", "attendees", "id"),
+            ("to_id", "attendees", "id"),
+        ],
+        not_null={"event_id", "from_id", "to_id", "state", "created_at"},
+    )
+    db["contact_requests"].create_index(["from_id", "to_id"], unique=True)
+    db["contact_requests"].create_index(["to_id", "state"])

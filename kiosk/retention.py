@@ -33,6 +33,7 @@ BADGE_FILES = "badges/badges-{slug}-*.pdf"
 UPLOADS = "uploads"
 #: Tables whose rows belong to an event's people, deleted by a purge (in this order).
 EVENT_TABLES = (
+    "contact_requests",
     "suggestions_shown",
     "suggestion_feedback",
     "table_plans",
@@ -165,6 +166,7 @@ def erase(db: Database, event: Event, attendee_id: int, *, who: str) -> dict[str
             "UPDATE contacts SET other_id = NULL WHERE other_id = ?", [attendee_id]
         ).rowcount
         own = db.execute("DELETE FROM contacts WHERE owner_id = ?", [attendee_id]).rowcount
+        db.execute("DELETE FROM contact_requests WHERE ? IN (from_id, to_id)", [attendee_id])
         logged = db.execute(
             "DELETE FROM attendee_log WHERE attendee_id = ?", [attendee_id]
         ).rowcount

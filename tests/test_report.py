@@ -145,6 +145,8 @@ EXPECTED = {
     "attendance": {
         "registered": 6,
         "arrived": 5,
+        "arrived_on_site": 5,
+        "arrived_online": 0,
         "not_arrived": 1,
         "cancelled": 1,
         "walk_ins": 1,

@@ -22,7 +22,7 @@ from kiosk.mail.messages import (
     preview,
     summary_message,
 )
-from kiosk.mail.overview import KindStatus, MailOverview, overview
+from kiosk.mail.overview import KindStatus, MailOverview, link_status, overview
 from kiosk.mail.recipients import KINDS, consent_mail, eligible, recipients
 from kiosk.mail.sendlog import failed, uncertain
 from kiosk.mail.sendout import SELECTIONS, SendReport, planned, send_out, send_test_mail
@@ -57,6 +57,7 @@ __all__ = [
     "failed",
     "get_job",
     "link_message",
+    "link_status",
     "mail_settings",
     "organiser_test_message",
     "overview",

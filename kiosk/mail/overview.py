@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kiosk import db as kdb
 from kiosk.events import Event
 from kiosk.mail import sendlog
 from kiosk.mail.jobs import MailJob, running_job
-from kiosk.mail.recipients import KINDS, recipients
+from kiosk.mail.recipients import KINDS, eligible, recipients
 from kiosk.mail.settings import MailSettings
 
 
@@ -65,3 +66,21 @@ def overview(db: Database, event: Event) -> MailOverview:
         people=list(everyone.values()),
         job=running_job(event.id),
     )
+
+
+def link_status(db: Database, event: Event, attendee: dict[str, Any]) -> dict[str, Any]:
+    """Where one attendee's private-link mail stands, for the organiser's attendee page:
+    ``eligible``, ``state`` (None: not sent yet; sending, sent, failed), ``at`` and how often
+    it was ``resent`` on request."""
+    row = sendlog.states(db, event.id, "link").get(attendee["id"])
+    resent = kdb.one(
+        db,
+        "SELECT count(*) AS n FROM attendee_log WHERE attendee_id = ? AND action = 'mail_resent'",
+        [attendee["id"]],
+    )
+    return {
+        "eligible": eligible(attendee, "link"),
+        "state": row["state"] if row else None,
+        "at": row["updated_at"] if row else "",
+        "resent": resent["n"] if resent else 0,
+    }

@@ -19,6 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import attendees, audit
+from kiosk import db as kdb
 from kiosk.events import Event
 from kiosk.mail import sendlog
 from kiosk.mail.errors import MailError
@@ -30,14 +31,19 @@ from kiosk.mail.transport import Connection, Delivery
 log = logging.getLogger("kiosk.mail")
 
 #: Whom a run sends to: ``new`` (no row in the send log yet), ``failed`` (the server refused
-#: them before), ``again`` (one attendee whose mail failed or is uncertain, on purpose).
-SELECTIONS = ("new", "failed", "again")
+#: them before), ``again`` (one attendee whose mail failed or is uncertain, on purpose),
+#: ``resend`` (one attendee's private link once more, even if it arrived: a second mail the
+#: organiser asked for, recorded in the attendee's log).
+SELECTIONS = ("new", "failed", "again", "resend")
 #: The send-log states a run of each selection may take a mail from.
 _MAY_TAKE: dict[str, tuple[str, ...]] = {
     "new": (),
     "failed": ("failed",),
     "again": ("failed", "sending"),
+    "resend": ("sent", "failed", "sending"),
 }
+#: The kinds of mail that may be resent to one person although they got it.
+RESENDABLE = ("link",)
 
 
 @dataclass
@@ -80,8 +86,10 @@ def planned(
     if which not in SELECTIONS:
         raise MailError("bad_selection", f"Send to: one of {', '.join(SELECTIONS)}.")
     logged = sendlog.states(db, event.id, kind)
-    if which == "again":
-        return [_again(db, event, kind, attendee_id, logged)]
+    if which in ("again", "resend"):
+        if which == "resend" and kind not in RESENDABLE:
+            raise MailError("bad_selection", "Only the private link is sent again on request.")
+        return [_again(db, event, kind, attendee_id, logged, resend=which == "resend")]
     people = recipients(db, event.id, kind)
     if which == "new":
         return [a for a in people if a["id"] not in logged]
@@ -94,8 +102,11 @@ def _again(
     kind: str,
     attendee_id: int | None,
     logged: dict[int, dict[str, Any]],
+    *,
+    resend: bool = False,
 ) -> dict[str, Any]:
-    """The one attendee whose mail is to be sent again, when that is allowed."""
+    """The one attendee whose mail is to be sent again, when that is allowed (``resend``:
+    also when it was sent)."""
     try:
         attendee = attendees.in_event(db, event.id, attendee_id or 0)
     except attendees.AttendeeError as exc:
@@ -103,7 +114,7 @@ def _again(
     if not eligible(attendee, kind):
         raise MailError("not_eligible", "This attendee is not to get this mail.")
     row = logged.get(attendee["id"])
-    if row is not None and row["state"] == "sent":
+    if row is not None and row["state"] == "sent" and not resend:
         raise MailError("already_sent", "This mail was sent already.")
     if row is not None and sendlog.in_flight(row):
         raise MailError("in_flight", "This mail may be on its way right now; try again later.")
@@ -158,6 +169,12 @@ def send_out(
         raise
     report.state = "done"
     return report
+
+
+def _log_resent(db: Database, event: Event, attendee: dict[str, Any], kind: str) -> None:
+    """A mail sent once more on request goes into the attendee's log (their history)."""
+    with kdb.transaction(db):
+        attendees.log(db, event.id, attendee["id"], "mail_resent", detail={"kind": kind})
 
 
 def _stopped(report: SendReport, exc: MailError) -> None:
@@ -222,6 +239,8 @@ def _run(
                 )
                 if delivery is None:
                     break
+                if which == "resend" and delivery.outcome == "sent":
+                    _log_resent(db, event, attendee, kind)
                 if delivery.outcome in ("sent", "refused"):  # the server answers
                     reconnected = False
                     break

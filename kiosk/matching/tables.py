@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,10 +42,17 @@ class TablePlan:
     id: int | None = None
     created_at: str = ""
     who: str = "present"
+    #: Grouped by a shared topic (breakout rooms for topic sub-groups): each table's topic.
+    by_topic: bool = False
+    topics: list[list[str]] = field(default_factory=list)
 
     def as_json(self) -> str:
         """How the plan is stored."""
-        return json.dumps({"table_size": self.table_size, "rounds": self.rounds, "who": self.who})
+        data: dict[str, Any] = {"table_size": self.table_size, "rounds": self.rounds}
+        data["who"] = self.who
+        if self.by_topic:
+            data.update(by_topic=True, topics=self.topics)
+        return json.dumps(data)
 
 
 def _table_costs(
@@ -133,16 +140,17 @@ def _one_round(cost: np.ndarray, size: int, rng: np.random.Generator) -> list[li
 def make_table_plan(
     db: Database, event: Event, table_size: int, rounds: int, *, who: str = "present"
 ) -> TablePlan:
-    """Seat the people present (or all registered) at tables for several rounds; store it."""
+    """Seat the people present (or all registered, or who takes part online) at tables for
+    several rounds; store it."""
     if not TABLE_SIZE_RANGE[0] <= table_size <= TABLE_SIZE_RANGE[1]:
         raise MatchingError(
             "bad_table_size", f"Table size must be {TABLE_SIZE_RANGE[0]}–{TABLE_SIZE_RANGE[1]}."
         )
     if not ROUNDS_RANGE[0] <= rounds <= ROUNDS_RANGE[1]:
         raise MatchingError("bad_rounds", f"Rounds must be {ROUNDS_RANGE[0]}–{ROUNDS_RANGE[1]}.")
-    rows = load_rows(db, event.id, consenting=False)
-    if who == "present":
-        rows = [r for r in rows if r["checked_in_at"]]
+    if who not in WHO:
+        raise MatchingError("bad_who", f"Whom to seat: one of {', '.join(WHO)}.")
+    rows = people_rows(db, event, who)
     if len(rows) < 2:
         raise MatchingError("too_few_people", "A table plan needs at least two people.")
     consenting = {
@@ -158,6 +166,36 @@ def make_table_plan(
     result = seat_rounds(cost, table_size, rounds, seed=event.id)
     result.rounds = [[[ids[i] for i in table] for table in rnd] for rnd in result.rounds]
     result.who = who
+    return store_table_plan(db, event, result)
+
+
+#: Whom a plan seats: who is checked in, everyone registered, or who takes part online.
+WHO = ("present", "all", "online")
+
+
+def people_rows(db: Database, event: Event, who: str) -> list[dict[str, Any]]:
+    """The attendee rows a plan for ``who`` seats (matching's columns, everyone's)."""
+    rows = load_rows(db, event.id, consenting=False)
+    if who == "present":
+        return [r for r in rows if r["checked_in_at"]]
+    if who == "online":
+        shape = event.settings.get("format") or "on-site"
+        if shape == "on-site":
+            return []
+        remote = {
+            r["id"]
+            for r in kdb.rows(
+                db,
+                "SELECT id FROM attendees WHERE event_id = ? AND (? OR attendance = 'online')",
+                [event.id, shape == "online"],
+            )
+        }
+        return [r for r in rows if r["id"] in remote]
+    return rows
+
+
+def store_table_plan(db: Database, event: Event, result: TablePlan) -> TablePlan:
+    """Keep a plan as the event's latest."""
     with kdb.transaction(db):
         result.created_at = kdb.now()
         result.id = (
@@ -209,6 +247,8 @@ def latest_table_plan(db: Database, event: Event) -> TablePlan | None:
         id=row["id"],
         created_at=row["created_at"],
         who=data.get("who", "present"),
+        by_topic=bool(data.get("by_topic")),
+        topics=data.get("topics") or [],
     )
 
 

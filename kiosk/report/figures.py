@@ -118,9 +118,19 @@ def _attendance(db: Database, event: Event) -> dict[str, Any]:
         row["type"] = min(kinds, key=lambda s: (-kinds[s], s)) if kinds else ""
     registered = sum(g["registered"] for g in groups)
     arrived = sum(g["arrived"] for g in groups)
+    # Who said "Ich bin dabei" (the desk "online") took part online; everyone else on site.
+    online = kdb.one(
+        db,
+        """SELECT count(*) AS n FROM attendees WHERE event_id = ? AND status != 'cancelled'
+        AND checked_in_at IS NOT NULL AND checked_in_desk = 'online'""",
+        [event.id],
+    )
+    arrived_online = online["n"] if online else 0
     return {
         "registered": registered,
         "arrived": arrived,
+        "arrived_on_site": arrived - arrived_online,
+        "arrived_online": arrived_online,
         "not_arrived": registered - arrived,
         "cancelled": cancelled["n"] if cancelled else 0,
         "walk_ins": walk_ins["n"] if walk_ins else 0,

@@ -28,11 +28,13 @@ def init_web(app: Flask) -> None:
         admin_mail,
         admin_matching,
         admin_privacy,
+        admin_rooms,
         auth,
         badges,
         desk,
         desk_swap,
         me,
+        me_online,
         suggestions,
     )
     from kiosk.web.blueprints import ALL

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, retention
+from kiosk import attendees, events, mail, retention
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.lookups import attendee_or_404
@@ -22,6 +22,8 @@ from kiosk.web.pages import (
 
 #: How many attendees one page of the list shows (the search narrows it).
 PAGE_SIZE = 200
+#: The event settings the organiser's event form edits besides name, date and retention.
+EVENT_FORM_SETTINGS = ("format", "start_time", "end_time", "place", "video_url")
 
 
 @bp.get("/")
@@ -38,6 +40,9 @@ def _event_error(exc: events.EventError) -> str:
         "name_missing": _("Bitte einen Namen angeben."),
         "bad_date": _("Bitte ein Datum wie 2026-11-22 angeben."),
         "bad_retention": _("Aufbewahrung: 1 bis 365 Tage."),
+        "bad_format": _("Bitte ein Format wählen: vor Ort, online oder hybrid."),
+        "bad_time": _("Bitte Uhrzeiten wie 09:30 angeben; das Ende nach dem Beginn."),
+        "bad_video_url": _("Der Videokonferenz-Link muss mit https:// beginnen."),
     }.get(exc.code, str(exc))
 
 
@@ -82,6 +87,7 @@ def edit_event(event_id: int) -> Response:
                 name=request.form.get("name", ""),
                 event_date=request.form.get("date", ""),
                 retention_days=request.form.get("retention_days", type=int),
+                **{k: request.form[k] for k in EVENT_FORM_SETTINGS if k in request.form},
             )
         except events.EventError as exc:
             error = _event_error(exc)
@@ -122,6 +128,7 @@ def _form_page(
         data=data,
         errors=errors,
         history=history or [],
+        link_mail=mail.link_status(get_db(), event_or_404(), attendee) if attendee else None,
         organisation_types=attendees.ORGANISATION_TYPES,
         public_url=public_url(),
     )

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, desks, qr
+from kiosk import arrivals, desks, online, qr
+from kiosk.events import Event
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import (
     COUNTER_POLL_SECONDS,
@@ -144,6 +145,27 @@ def dashboard() -> Response:
         bucket_minutes=arrivals.CHART_BUCKET_MINUTES,
         by_type=arrivals.by_organisation_type(db, event),
         missing=missing,
+        split=_split(db, event),
+    )
+
+
+def _split(db: Any, event: Event) -> dict[str, int] | None:
+    """On-site and online arrivals apart: at online and hybrid events, or once someone came
+    online."""
+    split = online.arrivals(db, event)
+    shown = event.settings.get("format") != "on-site" or split["online"]
+    return split if shown else None
+
+
+@bp.get("/dashboard/hybrid")
+def dashboard_hybrid() -> Response:
+    db = get_db()
+    event = event_or_404()
+    return render(
+        "admin/_dashboard_hybrid.html",
+        "admin/_dashboard_hybrid.html",
+        split=online.arrivals(db, event),
+        poll_seconds=COUNTER_POLL_SECONDS,
     )
 
 

@@ -151,7 +151,13 @@ def mail_again(kind: str, attendee_id: int) -> Response:
     return _start(_kind_or_404(kind), which="again", attendee_id=attendee_id)
 
 
-def _start(kind: str, **selection: Any) -> Response:
+@bp.post("/attendees/<int:attendee_id>/resend-link")
+def resend_link(attendee_id: int) -> Response:
+    """'Link erneut senden' on the organiser's attendee page: the invitation once more."""
+    return _start("link", which="resend", attendee_id=attendee_id, back=attendee_id)
+
+
+def _start(kind: str, back: int | None = None, **selection: Any) -> Response:
     event = event_or_404()
     database = current_app.config["DATABASE"]
     try:
@@ -166,7 +172,12 @@ def _start(kind: str, **selection: Any) -> Response:
         )
     except mail.MailError as exc:
         flash(mail_error_text(exc.code), "error")
+        if back:
+            return redirect_after_post("admin.attendee_edit", attendee_id=back)
         return redirect_after_post("admin.mail_page", _anchor="mail")
+    if back:
+        flash(_("Der persönliche Link wird noch einmal verschickt."), "ok")
+        return redirect_after_post("admin.attendee_edit", attendee_id=back, _anchor="link-mail")
     return redirect_after_post("admin.mail_page", job=job.id, _anchor="mail-job")
 
 

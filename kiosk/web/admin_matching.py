@@ -6,6 +6,7 @@ from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
 from kiosk import events, matching, report
+from kiosk.matching import rooms
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.pages import event_or_404, get_db, redirect_after_post, render
@@ -74,13 +75,15 @@ def tables() -> Response:
     event = event_or_404()
     db = get_db()
     if request.method == "POST":
+        who = request.form.get("who", "")
+        make = rooms.make_topic_plan if request.form.get("by_topic") else matching.make_table_plan
         try:
-            matching.make_table_plan(
+            make(
                 db,
                 event,
                 request.form.get("table_size", type=int) or 0,
                 request.form.get("rounds", type=int) or 0,
-                who="all" if request.form.get("who") == "all" else "present",
+                who=who if who in ("all", "online") else "present",
             )
         except matching.MatchingError as exc:
             flash(_table_message(exc.code), "error")

@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kiosk import attendees, contacts, events, matching, summaries
+from kiosk import attendees, contact_requests, contacts, events, matching, online, summaries
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
@@ -69,11 +69,14 @@ def remembered() -> dict[str, Any] | None:
 
 def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
     db = get_db()
+    event = events.get(db, attendee["event_id"])
     return {
         "attendee": attendee,
-        "event": events.get(db, attendee["event_id"]),
+        "event": event,
         "contacts": contacts.list_for(db, attendee["id"]),
         "suggestions": matching.to_show(db, attendee),
+        "online_state": online.own_page_state(event, attendee),
+        "requests": contact_requests.incoming(db, attendee),
     }
 
 

@@ -1,0 +1,101 @@
+"""The attendee's own page, online and without a badge (routes on the me blueprint): "Ich bin
+dabei", the list of people who can be found, contact requests sent, accepted, declined."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from kiosk import contact_requests, events, online
+from kiosk.web.blueprints import me as bp
+from kiosk.web.lookups import owner_or_404
+from kiosk.web.pages import get_db, render
+
+
+def _back(secret: str, anchor: str) -> Response:
+    return redirect(url_for("me.own_page", secret=secret, _anchor=anchor), code=303)
+
+
+@bp.post("/me/<secret>/online")
+def online_checkin(secret: str) -> Response:
+    """ "Ich bin dabei": an online attendee checks in during the event."""
+    attendee = owner_or_404(secret)
+    db = get_db()
+    try:
+        online.check_in(db, events.get(db, attendee["event_id"]), attendee["id"])
+    except online.OnlineError as exc:
+        message = {
+            "closed": _("Einchecken geht nur während der Veranstaltung."),
+            "not_online": _("Sie sind vor Ort angemeldet: bitte am Empfang einchecken."),
+        }.get(exc.code, _("Das hat nicht geklappt."))
+        flash(message, "warn")
+    else:
+        flash(_("Schön, dass Sie dabei sind!"), "ok")
+    return _back(secret, "online")
+
+
+@bp.get("/me/<secret>/people")
+def people(secret: str) -> Response:
+    """Whom one can ask for a contact: the people who agreed to be found."""
+    attendee = owner_or_404(secret)
+    db = get_db()
+    query = request.args.get("q", "")
+    event = events.get(db, attendee["event_id"])
+    return render(
+        "me/people.html",
+        "me/_people_rows.html",
+        attendee=attendee,
+        event=event,
+        people=contact_requests.people(db, event, attendee, query),
+        query=query,
+        findable=contact_requests.findable(attendee),
+    )
+
+
+def _request_message(code: str) -> str:
+    return {
+        "no_consent": _("Stimmen Sie zuerst der Vernetzung zu, dann können Sie anfragen."),
+        "already_contacts": _("Sie haben diesen Kontakt schon."),
+        "too_many": _("Sie haben viele offene Anfragen. Bitte warten Sie auf Antworten."),
+        "self": _("Das sind Sie selbst."),
+    }.get(code, _("Diese Person kann nicht angefragt werden."))
+
+
+@bp.post("/me/<secret>/requests")
+def request_contact(secret: str) -> Response:
+    attendee = owner_or_404(secret)
+    db = get_db()
+    event = events.get(db, attendee["event_id"])
+    try:
+        outcome = contact_requests.send(db, event, attendee["id"], request.form.get("code", ""))
+    except contact_requests.RequestError as exc:
+        flash(_request_message(exc.code), "warn")
+    else:
+        flash(
+            _("Ihr Kontakt ist gespeichert: Sie hatten sich gegenseitig angefragt.")
+            if outcome == "accepted"
+            else _("Anfrage geschickt. Sie sehen den Kontakt, sobald er angenommen ist."),
+            "ok",
+        )
+    if request.form.get("back") == "people":
+        return redirect(url_for("me.people", secret=secret, q=request.form.get("q", "")), 303)
+    return _back(secret, "suggestions")
+
+
+@bp.post("/me/<secret>/requests/<int:request_id>")
+def answer_request(secret: str, request_id: int) -> Response:
+    attendee = owner_or_404(secret)
+    db = get_db()
+    accept = request.form.get("answer") == "accept"
+    try:
+        contact_requests.answer(
+            db, events.get(db, attendee["event_id"]), attendee["id"], request_id, accept=accept
+        )
+    except contact_requests.RequestError:
+        flash(_("Diese Anfrage gibt es nicht mehr."), "warn")
+        return _back(secret, "requests")
+    if accept:
+        flash(_("Kontakt gespeichert."), "ok")
+        return _back(secret, "contacts")
+    flash(_("Anfrage abgelehnt."), "ok")
+    return _back(secret, "requests")
