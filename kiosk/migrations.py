@@ -359,7 +359,7 @@ def m015_attendance_mode(db: Database) -> None:
 
 
 @migrations()
-def m941_contact_requests(db: Database) -> None:
+def m016_contact_requests(db: Database) -> None:
     # "Kontakt anfragen" without a badge: one row per asking and asked person; the contact is
     # swapped only when the asked person accepts.
     db["contact_requests"].create(
