@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -54,12 +53,9 @@ def serve_app(
     if https:
         start, stop = _tls_server(state, app, host, port, lan, threads)
     else:
-        from waitress import create_server
+        from kiosk.cli.limits import waitress_server
 
-        # "Task queue depth is 3" on every request of a rush means nothing to an organiser
-        # (requests wait their turn for a few milliseconds) and costs each of them a log record.
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        server = waitress_server(app, host, port, threads)
         start, stop = server.run, server.close
     local = f"{scheme}://127.0.0.1:{port}/"
     click.echo(f"kiosk is running. Data folder: {state.data_dir}")
@@ -94,7 +90,10 @@ def _tls_server(
     from kiosk.certs import ensure_certificate
 
     cert, key = ensure_certificate(state.data_dir / "tls", lan)
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name="kiosk")
+    from kiosk.cli.limits import bound_cheroot, refuse_chunked
+
+    server = wsgi.Server((host, port), refuse_chunked(app), numthreads=threads, server_name="kiosk")
+    bound_cheroot(server, app)
     server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
     return server.start, server.stop
 
