@@ -39,12 +39,13 @@ def init_web(app: Flask) -> None:
     from kiosk.web.i18n import init_i18n, select_locale
     from kiosk.web.lookups import init_lookups
     from kiosk.web.pages import TemplateMacros, current_event, get_db, is_htmx, release_db
-    from kiosk.web.roles import ORGANISER, role
+    from kiosk.web.roles import ORGANISER, end_stale_session, role
     from kiosk.web.security import init_security
 
     init_i18n(app)
     init_security(app)
     init_lookups(app)
+    app.before_request(end_stale_session)
     app.teardown_appcontext(release_db)
     for blueprint in ALL:
         app.register_blueprint(blueprint)

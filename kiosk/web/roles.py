@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from kiosk import desks
+from kiosk import access, desks, events
 from kiosk.web.pages import get_db, is_htmx
 
 log = logging.getLogger("kiosk.web")
@@ -33,6 +33,16 @@ def start_session(**values: Any) -> None:
     session.clear()
     session.update(values, **({"lang": lang} if lang else {}))
     session.permanent = bool(values)
+
+
+def end_stale_session() -> None:
+    """Before each request: an organiser session from before a password change or a sign-out
+    everywhere has ended (the signed cookie alone would stay good for weeks)."""
+    if session.get("role") == ORGANISER and session.get("gen", 0) != access.session_generation(
+        get_db()
+    ):
+        log.warning("denied: organiser session ended by a password change or sign-out")
+        start_session()
 
 
 def become_desk(desk: dict[str, Any]) -> None:
@@ -74,9 +84,10 @@ def desk_gate() -> Response | None:
     if role() not in (ORGANISER, DESK):
         return to_login(request.full_path.rstrip("?"))
     if role() == DESK:
-        desk = desks.current(get_db(), session.get("desk_id", 0), session.get("desk", ""))
-        if desk is None:
-            log.warning("denied: removed desk %r", session.get("desk"))
+        db = get_db()
+        desk = desks.current(db, session.get("desk_id", 0), session.get("desk", ""))
+        if desk is None or not _desk_of_current_event(desk):
+            log.warning("denied: removed desk, or a desk of another event")
             start_session()
             return to_login(None)
         g.desk_mode = desk["mode"]
@@ -84,6 +95,13 @@ def desk_gate() -> Response | None:
             log.warning("denied: self check-in tablet tried %s", request.path)
             abort(403)
     return None
+
+
+def _desk_of_current_event(desk: dict[str, Any]) -> bool:
+    try:
+        return desk["event_id"] == events.current(get_db()).id
+    except events.EventError:
+        return False
 
 
 def self_check_in() -> bool:
