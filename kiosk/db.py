@@ -87,8 +87,12 @@ def release(database: Database) -> None:
 
 
 def init(path: str | Path) -> None:
-    """Create the database file if needed and apply pending migrations."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Create the database file if needed (0600, in a 0700 folder) and apply pending
+    migrations."""
+    from kiosk.datafolder import private_file, private_folder
+
+    private_folder(Path(path).parent)
+    private_file(Path(path))  # SQLite gives its -wal and -shm files the same rights
     db = connect(path)
     from kiosk.migrations import migrations
 

@@ -49,7 +49,9 @@ def serve_app(
         remembered = links.stored(db)
     # Behind a proxy without a public URL given once, links follow the host the proxy names.
     configured = "" if behind_proxy and not remembered else public.rstrip("/")
-    app = state.app(PUBLIC_URL=configured, BEHIND_PROXY=behind_proxy)
+    # Under --https the session cookie travels over TLS only (behind a proxy, see create_app).
+    secure = {"SESSION_COOKIE_SECURE": True} if https else {}
+    app = state.app(PUBLIC_URL=configured, BEHIND_PROXY=behind_proxy, **secure)
     if https:
         start, stop = _tls_server(state, app, host, port, lan, threads)
     else:
