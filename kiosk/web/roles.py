@@ -118,3 +118,74 @@ def desk_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return refused if refused is not None else view(*args, **kwargs)
 
     return wrapped
+
+
+# -- the route inventory -----------------------------------------------------------------------
+
+#: Who a URL is for. Each class is refused to the ones below it that are not named:
+#: public — anyone (the start page, sign-in, the badge page, the privacy notice);
+#: attendee — whoever holds the person's private link (or the cookie it leaves on their phone);
+#: self check-in — a self check-in tablet, a desk and the organiser;
+#: desk — a staffed desk and the organiser;
+#: organiser — the signed-in organiser only.
+PUBLIC = "public"
+ATTENDEE = "attendee"
+SELF_CHECK_IN = "self check-in"
+STAFFED_DESK = "desk"
+ORGANISER_ONLY = "organiser"
+ROUTE_CLASSES = (PUBLIC, ATTENDEE, SELF_CHECK_IN, STAFFED_DESK, ORGANISER_ONLY)
+
+#: Blueprints whose gate admits one class for every route in them.
+BLUEPRINT_CLASSES = {"admin": ORGANISER_ONLY}
+
+#: Every other endpoint, one by one: a new route is classified here, or tests/test_routes.py
+#: fails.
+ENDPOINT_CLASSES = {
+    "static": PUBLIC,
+    "auth.index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.setup": PUBLIC,
+    "auth.signin_link": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "me.badge": PUBLIC,
+    "me.privacy": PUBLIC,
+    "me.forget": PUBLIC,
+    "desk.join": PUBLIC,  # the one-time desk link is the credential
+    "me.own_page": ATTENDEE,
+    "me.consents": ATTENDEE,
+    "me.note": ATTENDEE,
+    "me.remove": ATTENDEE,
+    "me.vcard_all": ATTENDEE,
+    "me.vcard_one": ATTENDEE,
+    "me.summary_pdf": ATTENDEE,
+    "me.save": ATTENDEE,
+    "suggestions.own": ATTENDEE,
+    "suggestions.feedback": ATTENDEE,
+    **dict.fromkeys(SELF_ENDPOINTS - {"desk.join"}, SELF_CHECK_IN),
+    "desk.scan": STAFFED_DESK,
+    "desk.search": STAFFED_DESK,
+    "desk.counters": STAFFED_DESK,
+    "desk.show": STAFFED_DESK,
+    "desk.qr": STAFFED_DESK,
+    "desk.check_in": STAFFED_DESK,
+    "desk.undo": STAFFED_DESK,
+    "desk.check_out": STAFFED_DESK,
+    "desk.consent": STAFFED_DESK,
+    "desk.walkin": STAFFED_DESK,
+    "desk.swap_page": STAFFED_DESK,
+    "desk.swap_scan": STAFFED_DESK,
+    "desk.swap_cancel": STAFFED_DESK,
+    "badges.single": STAFFED_DESK,
+    "suggestions.desk_card": STAFFED_DESK,
+    "suggestions.slip": STAFFED_DESK,
+}
+
+
+def route_class(endpoint: str | None) -> str | None:
+    """Who the route with this endpoint is for (one of ``ROUTE_CLASSES``), or None when it
+    has not been classified."""
+    if endpoint is None:
+        return None
+    blueprint = endpoint.partition(".")[0] if "." in endpoint else ""
+    return BLUEPRINT_CLASSES.get(blueprint) or ENDPOINT_CLASSES.get(endpoint)
