@@ -44,6 +44,19 @@ _recent: weakref.WeakKeyDictionary[Database, dict[Any, tuple[int, float, Any]]] 
 )
 
 
+#: SQLite's result code for "database or disk is full" (the low byte of extended codes).
+SQLITE_FULL = 13
+
+
+def disk_full(exc: BaseException) -> bool:
+    """True when SQLite refused a write because the disk (or the database's limit) is full:
+    the transaction was rolled back, everything committed before is still there."""
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == SQLITE_FULL) or "is full" in str(exc)
+
+
 def now() -> str:
     """The current time as an ISO 8601 string in UTC, as every timestamp is stored."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")

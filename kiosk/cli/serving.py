@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from typing import Any
 
 import click
 
-from kiosk import access, attendees, links
+from kiosk import access, attendees, backups, links
 from kiosk.cli.base import (
     DEFAULT_PORT,
     SERVER_THREADS,
@@ -73,13 +75,33 @@ def serve_app(
     click.echo(f"  Organiser sign-in (one-time link): {local}signin/{token}")
     if password:
         click.echo(f"  Organiser password (shown once, note it down): {password}")
-    click.echo("Stop with Ctrl+C.")
-    sys.stdout.flush()
+    click.echo(
+        f"  Backups every {backups.EVERY_MINUTES} minutes and on stopping: "
+        f"{state.data_dir / backups.BACKUP_DIR}"
+    )
+    saver = backups.Every(state.database).start()
     try:
+        _stop_on_sigterm()
+        click.echo("Stop with Ctrl+C.")
+        sys.stdout.flush()
         start()
     except KeyboardInterrupt:
         stop()
         click.echo("Stopped.")
+    finally:
+        made = saver.stop()
+        if made:
+            click.echo(f"Backup: {made}")
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager's stop (SIGTERM) ends the server like Ctrl+C: the last backup is made."""
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _tls_server(

@@ -119,6 +119,10 @@ def refusal_text(code: str, row: int | None = None, **params: Any) -> str:
         ),
         "no_rows": _("Die Datei hat eine Kopfzeile, aber keine Zeilen mit Personen."),
         "write_failed": _("Nichts wurde importiert: Die Datenbank hat eine Änderung abgelehnt."),
+        "disk_full": _(
+            "Nichts wurde importiert: Der Speicher dieses Laptops ist voll. Bitte Platz "
+            "schaffen und erneut importieren (alles bisher Gespeicherte ist noch da)."
+        ),
         "upload_gone": _("Diese hochgeladene Datei ist nicht mehr da. Bitte erneut hochladen."),
     }
     return texts.get(code, _("Die Datei kann nicht importiert werden."))
