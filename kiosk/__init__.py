@@ -24,12 +24,13 @@ def resource_dir(name: str) -> Path:
 
 
 def _secret_key(data_dir: Path) -> str:
-    """The app's signing key, made once per data folder and kept there."""
-    path = data_dir / "secret_key"
+    """The app's signing key, made once per data folder and kept there (0600 from the start:
+    another account on the laptop could sign itself in as the organiser with it)."""
+    from kiosk.datafolder import private_folder, write_private
+
+    path = private_folder(data_dir) / "secret_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32).encode("ascii"))
     return path.read_text(encoding="ascii").strip()
 
 

@@ -11,12 +11,19 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import db as kdb
+from kiosk import weak_passwords
 from kiosk.errors import KioskError
 
 #: Shortest organiser password accepted.
 MIN_PASSWORD_LENGTH = 8
 #: How long a sign-in link printed by ``kiosk serve`` stays valid.
 SIGNIN_LINK_HOURS = 12
+#: Wrong passwords one address may try within the window, and all addresses together.
+PASSWORD_GUESSES = 5
+PASSWORD_GUESSES_ALL = 30
+PASSWORD_WINDOW_SECONDS = 60.0
+#: The setting whose change ends every organiser session signed in before it.
+SESSION_GENERATION = "session_generation"
 
 
 class AccessError(KioskError):
@@ -29,10 +36,45 @@ def has_password(db: Database) -> bool:
 
 
 def set_password(db: Database, password: str) -> None:
-    """Set (or change) the organiser's password."""
+    """Set (or change) the organiser's password; every organiser session signed in before
+    ends (a changed password is often a lost or shared one)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccessError("password_too_short", f"At least {MIN_PASSWORD_LENGTH} characters.")
-    kdb.set_setting(db, "organiser_password", generate_password_hash(password))
+    with kdb.transaction(db):
+        kdb.set_setting(db, "organiser_password", generate_password_hash(password))
+        end_sessions(db)
+
+
+#: What ``choose_password`` says about a weak password.
+WEAKNESS_MESSAGES = {
+    "too_short": f"Too short: at least {weak_passwords.MIN_LENGTH} characters.",
+    "too_simple": "Too simple: a run or repetition of a few characters.",
+    "common": "Too common: a word guessers try first. Take three unrelated words or "
+    "kiosk password --generate.",
+}
+
+
+def choose_password(db: Database, password: str) -> None:
+    """Set a password a person chose, refusing short, simple and common ones."""
+    weakness = weak_passwords.weakness(password)
+    if weakness is not None:
+        raise AccessError(f"password_{weakness}", WEAKNESS_MESSAGES[weakness])
+    set_password(db, password)
+
+
+def session_generation(db: Database) -> int:
+    """The number organiser sessions carry; one with another number has ended (read on every
+    organiser request, so kept a moment)."""
+    return kdb.recent(
+        db, SESSION_GENERATION, lambda: int(kdb.get_setting(db, SESSION_GENERATION, 0))
+    )
+
+
+def end_sessions(db: Database) -> None:
+    """End every organiser session (sign out everywhere)."""
+    with kdb.transaction(db):
+        generation = int(kdb.get_setting(db, SESSION_GENERATION, 0))
+        kdb.set_setting(db, SESSION_GENERATION, generation + 1)
 
 
 def check_password(db: Database, password: str) -> bool:

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from kiosk.datafolder import private_folder, write_private
+
 #: How long a made certificate is valid; browsers warn about self-signed ones anyway.
 VALID_DAYS = 397
 #: A certificate this close to its end is made anew.
@@ -46,7 +48,7 @@ def _covers(cert: x509.Certificate, dns: list[str], ips: list[str]) -> bool:
 
 def ensure_certificate(folder: Path, lan_ip: str | None) -> tuple[Path, Path]:
     """(cert, key) files in ``folder``: reused while valid for this laptop, else made anew."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
     dns, ips = names_for(lan_ip)
     if cert_path.exists() and key_path.exists():
@@ -73,13 +75,14 @@ def ensure_certificate(folder: Path, lan_ip: str | None) -> tuple[Path, Path]:
         )
         .sign(key, hashes.SHA256())
     )
-    key_path.write_bytes(
+    key_path.unlink(missing_ok=True)
+    write_private(  # 0600 from the start, never readable by another account for a moment
+        key_path,
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    key_path.chmod(0o600)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path

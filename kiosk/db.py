@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -16,6 +17,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+#: Rights of a data folder and a database this module makes (see kiosk.datafolder).
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 #: Seconds a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 5000
 
@@ -38,6 +42,19 @@ _version_lock = threading.Lock()
 _recent: weakref.WeakKeyDictionary[Database, dict[Any, tuple[int, float, Any]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+#: SQLite's result code for "database or disk is full" (the low byte of extended codes).
+SQLITE_FULL = 13
+
+
+def disk_full(exc: BaseException) -> bool:
+    """True when SQLite refused a write because the disk (or the database's limit) is full:
+    the transaction was rolled back, everything committed before is still there."""
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == SQLITE_FULL) or "is full" in str(exc)
 
 
 def now() -> str:
@@ -87,8 +104,17 @@ def release(database: Database) -> None:
 
 
 def init(path: str | Path) -> None:
-    """Create the database file if needed and apply pending migrations."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Create the database file if needed (0600, in a 0700 folder) and apply pending
+    migrations."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE)
+            folder.chmod(PRIVATE_FOLDER_MODE)
+    # Made 0600 before SQLite opens it (SQLite gives its -wal and -shm files the same rights).
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
     db = connect(path)
     from kiosk.migrations import migrations
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import db as kdb
+from kiosk import events
 from kiosk.errors import KioskError
 from kiosk.events import Event
 from kiosk.text import clean
@@ -52,19 +53,26 @@ def clean_name(name: str) -> str:
     return clean(name, max_length=MAX_NAME_LENGTH)
 
 
-def add(db: Database, name: str, mode: str = DESK) -> dict[str, Any]:
-    """Create a named desk (or return the one with that name, its mode updated)."""
+def add(db: Database, name: str, mode: str = DESK, *, event: Event | None = None) -> dict[str, Any]:
+    """Create a named desk of ``event`` (else the current one), or return that event's desk
+    with this name, its mode updated. A removed desk's id is never given again."""
     name = clean_name(name)
     if not name or mode not in MODES:
         raise DeskError(INVALID, "A desk needs a name and a known mode.")
+    try:
+        event_id = (event or events.current(db)).id
+    except events.EventError as exc:
+        raise DeskError(INVALID, "A desk belongs to an event: create one first.") from exc
     with kdb.transaction(db):
-        row = kdb.one(db, "SELECT id FROM desks WHERE name = ?", [name])
+        row = kdb.one(db, "SELECT id FROM desks WHERE event_id = ? AND name = ?", [event_id, name])
         if row:
             db.execute("UPDATE desks SET mode = ? WHERE id = ?", [mode, row["id"]])
             desk_id = row["id"]
         else:
             desk_id = (
-                db["desks"].insert({"name": name, "mode": mode, "created_at": kdb.now()}).last_pk
+                db["desks"]
+                .insert({"event_id": event_id, "name": name, "mode": mode, "created_at": kdb.now()})
+                .last_pk
             )
     return get(db, desk_id)
 
@@ -83,7 +91,7 @@ def current(db: Database, desk_id: int, name: str) -> dict[str, Any] | None:
     row = kdb.recent(
         db,
         ("desk", desk_id),
-        lambda: kdb.one(db, "SELECT id, name, mode FROM desks WHERE id = ?", [desk_id]),
+        lambda: kdb.one(db, "SELECT id, event_id, name, mode FROM desks WHERE id = ?", [desk_id]),
     )
     return row if row is not None and row["name"] == name else None
 
@@ -93,8 +101,9 @@ def for_event(db: Database, event: Event) -> list[dict[str, Any]]:
     return kdb.rows(
         db,
         """SELECT d.*, count(l.id) AS checkins, max(l.at) AS last_at FROM desks d
-        LEFT JOIN attendee_log l ON l.desk = d.name AND l.event_id = ?
+        LEFT JOIN attendee_log l ON l.desk = d.name AND l.event_id = d.event_id
             AND l.action = 'checked_in'
+        WHERE d.event_id = ?
         GROUP BY d.id ORDER BY d.name""",
         [event.id],
     )

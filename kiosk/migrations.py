@@ -382,3 +382,32 @@ def m016_contact_requests(db: Database) -> None:
     )
     db["contact_requests"].create_index(["from_id", "to_id"], unique=True)
     db["contact_requests"].create_index(["to_id", "state"])
+
+
+@migrations()
+def m017_desks_of_one_event(db: Database) -> None:
+    # A desk belongs to one event, and a removed desk's id is never given again (AUTOINCREMENT):
+    # a device signed in as a removed "Tablet" must not come back as a new "Tablet".
+    db.execute(
+        """CREATE TABLE desks_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id INTEGER,
+            name TEXT NOT NULL,
+            mode TEXT NOT NULL DEFAULT 'desk',
+            created_at TEXT NOT NULL,
+            link_digest TEXT,
+            link_expires_at TEXT
+        )"""
+    )
+    # Desks made before belong to the event chosen then (else the newest).
+    db.execute(
+        """INSERT INTO desks_new (id, event_id, name, mode, created_at, link_digest,
+            link_expires_at)
+        SELECT id, (SELECT id FROM events ORDER BY id = (SELECT CAST(value AS INTEGER)
+            FROM settings WHERE key = 'current_event') DESC, id DESC LIMIT 1),
+            name, mode, created_at, link_digest, link_expires_at FROM desks"""
+    )
+    db.execute("DROP TABLE desks")
+    db.execute("ALTER TABLE desks_new RENAME TO desks")
+    db["desks"].create_index(["event_id", "name"], unique=True)
+    db["desks"].create_index(["link_digest"])

@@ -6,9 +6,10 @@ What a purge keeps: the event itself (name, date, network, settings) and the rep
 anonymous figures, stored just before; the audit. What it deletes: attendees, persons no other
 event of the network still needs, contacts and their notes, the attendee log (check-ins,
 consents, undo reasons), feedback, suggestions shown, table plans, the mail send log, import
-logs, and the files made from them (badge PDFs of the event, waiting uploads). Afterwards the
-database is vacuumed with ``secure_delete`` on and its write-ahead log truncated, so no page of
-the file or the log still holds a deleted byte.
+logs, and the files made from them (badge PDFs of the event, waiting uploads, the backups, which
+are replaced by a fresh one). Afterwards the database is vacuumed with ``secure_delete`` on
+and its write-ahead log truncated, so no page of the file or the log still holds a deleted
+byte.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, audit, events
+from kiosk import attendees, audit, backups, events
 from kiosk import db as kdb
 from kiosk.errors import KioskError
 from kiosk.events import Event
@@ -119,6 +120,7 @@ def purge(db: Database, event: Event, *, who: str) -> Purged:
     files = _remove_files(data_dir, event)
     attendees.namesearch.forget(db, event.id)
     kdb.scrub(db)
+    files += _renew_backups(db)
     log.info("purged event %s: %d rows, %d files", event.id, sum(rows.values()), files)
     return Purged(events.get(db, event.id), rows, files)
 
@@ -126,6 +128,17 @@ def purge(db: Database, event: Event, *, who: str) -> Purged:
 def purge_expired(db: Database, *, who: str, today: date | None = None) -> list[Purged]:
     """Purge every event past its retention deadline (for a scheduled job)."""
     return [purge(db, event, who=who) for event in expired(db, today)]
+
+
+def _renew_backups(db: Database) -> int:
+    """Every backup holds what was just deleted: they go, and one without it is made."""
+    database = Path(kdb.database_file(db))
+    deleted = backups.delete_all(database.parent)
+    try:
+        backups.make(database)
+    except backups.BackupError as exc:
+        log.error("no backup after the deletion: %s", exc)
+    return deleted
 
 
 def _remove_files(data_dir: Path, event: Event) -> int:
@@ -179,4 +192,5 @@ def erase(db: Database, event: Event, attendee_id: int, *, who: str) -> dict[str
         audit.record(db, event.id, "erasure", "attendee", who=who, rows=1 + own + logged)
     attendees.namesearch.forget(db, event.id)
     kdb.scrub(db)
+    _renew_backups(db)
     return {"contacts_of_others_kept": kept, "own_contacts": own, "log_entries": logged}

@@ -140,3 +140,57 @@ def erase_command(state: State, person: str, slug: str | None, yes: bool) -> Non
             fail("Nothing deleted.")
         retention.erase(db, event, attendee["id"], who="cli")
     click.echo(f"Erased {attendee['name']}.")
+
+
+# -- backups ---------------------------------------------------------------------------------
+
+
+@main.command("backup")
+@click.option("--list", "show", is_flag=True, help="List the backups instead of making one.")
+@pass_state
+def backup_command(state: State, show: bool) -> None:
+    """Make a checked backup of the database now (kiosk serve makes one every few minutes and
+    on stopping), or --list the backups in the data folder."""
+    from kiosk import backups
+
+    if show:
+        for path in backups.listing(state.data_dir):
+            click.echo(f"{path.name}  {path.stat().st_size:,} bytes")
+        return
+    with state.db():
+        pass  # the database exists and is migrated
+    try:
+        made = backups.make(state.database)
+    except backups.BackupError as exc:
+        fail(str(exc))
+    click.echo(f"Backup: {made}")
+
+
+@main.command("restore")
+@click.argument("backup")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@pass_state
+def restore_command(state: State, backup: str, yes: bool) -> None:
+    """Go back to BACKUP (a file, or the name of one in the data folder's backups), after
+    checking it; the database as it is now is kept as a backup first. Stop kiosk serve
+    before."""
+    from kiosk import backups
+
+    path = Path(backup)
+    if not path.exists():
+        path = state.data_dir / backups.BACKUP_DIR / backup
+    try:
+        backups.check(path) if path.exists() else None
+    except backups.BackupError as exc:
+        fail(f"Not restored: {exc}")
+    if not yes and not click.confirm(
+        f"Replace the database with {path.name}? Changes since then are set aside "
+        "(kept as a backup).",
+        default=False,
+    ):
+        fail("Nothing restored.")
+    try:
+        before = backups.restore(state.database, path)
+    except backups.BackupError as exc:
+        fail(f"Not restored: {exc}")
+    click.echo(f"Restored {path.name}. The database as it was is kept as {before.name}.")

@@ -148,7 +148,8 @@ def attendees_command(state: State, slug: str | None, as_json: bool) -> None:
 @click.option("--generate", is_flag=True, help="Make a new random password and print it.")
 @pass_state
 def password_command(state: State, generate: bool) -> None:
-    """Set the organiser's password (asked twice), or --generate one."""
+    """Set the organiser's password (asked twice; short, simple and common ones are refused),
+    or --generate one. Every organiser signed in before is signed out."""
     password = (
         access.generate_password()
         if generate
@@ -156,7 +157,7 @@ def password_command(state: State, generate: bool) -> None:
     )
     with state.db() as db:
         try:
-            access.set_password(db, password)
+            access.choose_password(db, password)
         except access.AccessError as exc:
             fail(str(exc))
     click.echo(f"Organiser password: {password}" if generate else "Password set.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import signal
 import sys
 from typing import Any
 
 import click
 
-from kiosk import access, attendees, links
+from kiosk import access, attendees, backups, links
 from kiosk.cli.base import (
     DEFAULT_PORT,
     SERVER_THREADS,
@@ -50,16 +51,15 @@ def serve_app(
         remembered = links.stored(db)
     # Behind a proxy without a public URL given once, links follow the host the proxy names.
     configured = "" if behind_proxy and not remembered else public.rstrip("/")
-    app = state.app(PUBLIC_URL=configured, BEHIND_PROXY=behind_proxy)
+    # Under --https the session cookie travels over TLS only (behind a proxy, see create_app).
+    secure = {"SESSION_COOKIE_SECURE": True} if https else {}
+    app = state.app(PUBLIC_URL=configured, BEHIND_PROXY=behind_proxy, **secure)
     if https:
         start, stop = _tls_server(state, app, host, port, lan, threads)
     else:
-        from waitress import create_server
+        from kiosk.cli.limits import waitress_server
 
-        # "Task queue depth is 3" on every request of a rush means nothing to an organiser
-        # (requests wait their turn for a few milliseconds) and costs each of them a log record.
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        server = waitress_server(app, host, port, threads)
         start, stop = server.run, server.close
     local = f"{scheme}://127.0.0.1:{port}/"
     click.echo(f"kiosk is running. Data folder: {state.data_dir}")
@@ -75,13 +75,33 @@ def serve_app(
     click.echo(f"  Organiser sign-in (one-time link): {local}signin/{token}")
     if password:
         click.echo(f"  Organiser password (shown once, note it down): {password}")
-    click.echo("Stop with Ctrl+C.")
-    sys.stdout.flush()
+    click.echo(
+        f"  Backups every {backups.EVERY_MINUTES} minutes and on stopping: "
+        f"{state.data_dir / backups.BACKUP_DIR}"
+    )
+    saver = backups.Every(state.database).start()
     try:
+        _stop_on_sigterm()
+        click.echo("Stop with Ctrl+C.")
+        sys.stdout.flush()
         start()
     except KeyboardInterrupt:
         stop()
         click.echo("Stopped.")
+    finally:
+        made = saver.stop()
+        if made:
+            click.echo(f"Backup: {made}")
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager's stop (SIGTERM) ends the server like Ctrl+C: the last backup is made."""
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _tls_server(
@@ -94,7 +114,10 @@ def _tls_server(
     from kiosk.certs import ensure_certificate
 
     cert, key = ensure_certificate(state.data_dir / "tls", lan)
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name="kiosk")
+    from kiosk.cli.limits import bound_cheroot, refuse_chunked
+
+    server = wsgi.Server((host, port), refuse_chunked(app), numthreads=threads, server_name="kiosk")
+    bound_cheroot(server, app)
     server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
     return server.start, server.stop
 

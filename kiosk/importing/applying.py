@@ -43,6 +43,12 @@ def run(
             result.log_id = _log_import(db, event, result)
     except sqlite3.Error as exc:
         log.error("import into event %s failed: %s", event.id, exc)
+        if kdb.disk_full(exc):
+            raise ImportRefused(
+                "disk_full",
+                "Nothing was imported: the disk is full. Make room and import again "
+                "(everything saved before is still there).",
+            ) from exc
         raise ImportRefused(
             "write_failed", f"Nothing was imported: the database refused a change ({exc})."
         ) from exc

@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk.importing.errors import ImportRefused
 from kiosk.importing.mapping import NAME_TARGETS, guess_target
+from kiosk.importing.workbook import SheetBudget, check_archive
 from kiosk.text import clean
 
 #: File name endings read as delimited text and as Excel workbooks.
@@ -300,9 +301,12 @@ def _column_letter(index: int) -> str:
 
 
 def _read_xlsx(data: bytes, filename: str) -> Table:
-    """The first non-empty sheet of a workbook, read-only and with cached formula values."""
+    """The first non-empty sheet of a workbook, read-only and with cached formula values,
+    within the bounds of ``workbook`` (size, strings, rows, columns, cells, time)."""
     import openpyxl
 
+    check_archive(data)
+    budget = SheetBudget(MAX_ROWS, MAX_COLUMNS)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; values are unaffected.
@@ -310,7 +314,7 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 for sheet in workbook.worksheets:
-                    records = _sheet_records(sheet)
+                    records = _sheet_records(sheet, budget)
                     if records:
                         header, rows = _header_and_rows(records)
                         return Table(filename, "xlsx", header, rows, sheet=sheet.title)
@@ -328,10 +332,10 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
     raise ImportRefused("empty_file", "The workbook has no filled sheet.")
 
 
-def _sheet_records(sheet: Any) -> list[tuple[int, list[str]]]:
+def _sheet_records(sheet: Any, budget: SheetBudget) -> list[tuple[int, list[str]]]:
     """The non-empty rows of a sheet as text, with their row numbers."""
     records = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+    for number, values in budget.rows(sheet):
         if not any(v is not None and v != "" for v in values):
             continue  # sheets often carry thousands of formatted but empty rows
         records.append((number, [_cell_text(v) for v in values]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -9,10 +10,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from kiosk.datafolder import private_folder
 from kiosk.events import Event
 from kiosk.importing.errors import ImportRefused
 from kiosk.importing.mapping import Suggestion, auto_mapping, mapping_fits, settle, suggest
@@ -32,35 +34,50 @@ def _upload_dir(data_dir: str | Path) -> Path:
 
 
 def save_upload(data_dir: str | Path, filename: str, data: bytes) -> str:
-    """Keep an uploaded file under a random name until it is confirmed; returns its token."""
-    folder = _upload_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Read an uploaded file (once: the preview, the mapping and the confirmation use what was
+    read, so a costly file costs once) and keep it under a random name until it is confirmed;
+    returns its token. A file that cannot be read is refused here (``ImportRefused``)."""
+    name = clean(Path(filename).name, max_length=120)
+    table = read_file(data, name or filename)
+    folder = private_folder(_upload_dir(data_dir))
     _remove_stale(folder)
     token = secrets.token_urlsafe(18)
     (folder / f"{token}.bin").write_bytes(data)
-    meta = {"filename": clean(Path(filename).name, max_length=120), "mapping": None}
+    meta = {"filename": name, "mapping": None, "table": dataclasses.asdict(table)}
     (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return token
 
 
 class Upload(NamedTuple):
-    """A waiting upload: the file and the organiser's choices so far."""
+    """A waiting upload: the file, the organiser's choices so far, and the file as read."""
 
     filename: str
     data: bytes
     mapping: list[str] | None
     apart: list[tuple[int, int]]
+    table: Table
+
+
+def _table(kept: dict[str, Any]) -> Table:
+    return Table(**{**kept, "rows": [(int(n), list(cells)) for n, cells in kept["rows"]]})
 
 
 def load_upload(data_dir: str | Path, token: str) -> Upload:
-    """The file name, bytes, chosen mapping and merges kept apart of a waiting upload."""
+    """The file name, bytes, chosen mapping, merges kept apart and table of a waiting upload."""
     folder = _upload_dir(data_dir)
     if not _TOKEN.match(token) or not (folder / f"{token}.bin").exists():
         raise ImportRefused("upload_gone", "This upload is no longer there; upload the file again.")
     meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
     apart = [(int(a), int(b)) for a, b in meta.get("apart") or []]
     data = (folder / f"{token}.bin").read_bytes()
-    return Upload(meta["filename"], data, meta.get("mapping"), apart)
+    if meta.get("table") is None:  # kept by an earlier kiosk: read now, once
+        meta["table"] = dataclasses.asdict(read_file(data, meta["filename"]))
+        _write_meta(folder / f"{token}.json", meta)
+    return Upload(meta["filename"], data, meta.get("mapping"), apart, _table(meta["table"]))
+
+
+def _write_meta(path: Path, meta: dict[str, Any]) -> None:
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
 def save_mapping(
@@ -73,8 +90,10 @@ def save_mapping(
     upload = load_upload(data_dir, token)
     path = _upload_dir(data_dir) / f"{token}.json"
     kept = upload.apart if apart is None else sorted(set(apart))
-    meta = {"filename": upload.filename, "mapping": mapping, "apart": kept}
-    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    table = dataclasses.asdict(upload.table)
+    _write_meta(
+        path, {"filename": upload.filename, "mapping": mapping, "apart": kept, "table": table}
+    )
 
 
 def choose(
@@ -85,8 +104,7 @@ def choose(
     upload = load_upload(data_dir, token)
     previous = upload.mapping
     if previous is None or len(previous) != len(mapping):
-        table = read_file(upload.data, upload.filename)
-        previous = auto_mapping(table.header, table.rows)
+        previous = auto_mapping(upload.table.header, upload.table.rows)
     mapping = settle(previous, mapping)
     save_mapping(data_dir, token, mapping, apart)
     return mapping
@@ -110,7 +128,7 @@ class Preview:
 def preview(db: Database, event: Event, upload: Upload) -> Preview:
     """The dry run of a waiting upload under the organiser's choices (else the guessed
     mapping); a refusal of the mapping is part of the preview, a refusal of the file is not."""
-    table = read_file(upload.data, upload.filename)
+    table = upload.table
     suggestion = suggest(table.header, table.rows)
     fits = mapping_fits(table.header, upload.mapping)
     mapping = upload.mapping if fits and upload.mapping else suggestion.mapping

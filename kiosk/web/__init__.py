@@ -8,6 +8,8 @@ each other.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask
@@ -41,17 +43,19 @@ def init_web(app: Flask) -> None:
     from kiosk.web.i18n import init_i18n, select_locale
     from kiosk.web.lookups import init_lookups
     from kiosk.web.pages import TemplateMacros, current_event, get_db, is_htmx, release_db
-    from kiosk.web.roles import ORGANISER, role
+    from kiosk.web.roles import ORGANISER, end_stale_session, role
     from kiosk.web.security import init_security
 
     init_i18n(app)
     init_security(app)
     init_lookups(app)
+    app.before_request(end_stale_session)
     app.teardown_appcontext(release_db)
     for blueprint in ALL:
         app.register_blueprint(blueprint)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(sqlite3.OperationalError, _storage_error)
 
     app.jinja_env.tests["present"] = attendees.is_present
     app.jinja_env.globals["ui"] = TemplateMacros(app.jinja_env)
@@ -70,6 +74,23 @@ def init_web(app: Flask) -> None:
             # page: htmx fragments, such as the desk's scans, have no banner).
             "retention_due": retention.expired(get_db()) if organiser and not is_htmx() else [],
         }
+
+
+def _storage_error(error: sqlite3.OperationalError) -> tuple[str, int]:
+    """A full disk is said as such (nothing of this request was saved, all before it was);
+    any other database failure is the usual error page."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    if not kdb.disk_full(error):
+        logging.getLogger("kiosk.web").exception("database error")
+        return render_template("error.html", code=500, error=None), 500
+    logging.getLogger("kiosk.web").error("the disk is full: a write was refused")
+    message = _(
+        "Der Speicher dieses Laptops ist voll: Das wurde nicht gespeichert, alles davor ist "
+        "sicher. Bitte Platz schaffen (Dateien löschen oder verschieben) und erneut versuchen."
+    )
+    return render_template("error.html", code=507, error=message), 507
 
 
 def _error_page(error: Any) -> tuple[str, int]:

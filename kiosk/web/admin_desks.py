@@ -50,7 +50,12 @@ def desk_add() -> Response:
     """Name a desk; then this browser becomes it, or a one-time link for another device is made."""
     db = get_db()
     try:
-        desk = desks.add(db, request.form.get("name", ""), request.form.get("mode") or desks.DESK)
+        desk = desks.add(
+            db,
+            request.form.get("name", ""),
+            request.form.get("mode") or desks.DESK,
+            event=event_or_404(),
+        )
     except desks.DeskError:
         flash(_("Bitte einen Namen für den Desk angeben."), "error")
         return redirect_after_post("admin.desk_list")

@@ -98,6 +98,11 @@ def refusal_text(code: str, row: int | None = None, **params: Any) -> str:
             "Die Excel-Datei ist beschädigt oder unvollständig (beim Kopieren abgeschnitten?). "
             "Bitte in Excel öffnen, neu speichern und erneut hochladen."
         ),
+        "xlsx_too_big": _(
+            "Die Excel-Datei ist zu groß, um sie zu lesen (viel mehr Zeilen, Spalten oder Text "
+            "als eine Teilnehmendenliste). Bitte nur die Liste speichern oder als CSV "
+            "exportieren."
+        ),
         "bad_mapping": _("Die Spaltenzuordnung passt nicht zu dieser Datei."),
         "duplicate_target": _(
             "Mehrere Spalten sind „%(field)s“ zugeordnet (%(columns)s). Bitte nur eine davon "
@@ -114,6 +119,10 @@ def refusal_text(code: str, row: int | None = None, **params: Any) -> str:
         ),
         "no_rows": _("Die Datei hat eine Kopfzeile, aber keine Zeilen mit Personen."),
         "write_failed": _("Nichts wurde importiert: Die Datenbank hat eine Änderung abgelehnt."),
+        "disk_full": _(
+            "Nichts wurde importiert: Der Speicher dieses Laptops ist voll. Bitte Platz "
+            "schaffen und erneut importieren (alles bisher Gespeicherte ist noch da)."
+        ),
         "upload_gone": _("Diese hochgeladene Datei ist nicht mehr da. Bitte erneut hochladen."),
     }
     return texts.get(code, _("Die Datei kann nicht importiert werden."))
@@ -251,12 +260,10 @@ def import_upload() -> Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _upload_page(_("Bitte eine Datei auswählen."), 422)
-    data = upload.read()
     try:
-        importing.read_file(data, upload.filename)
+        token = importing.save_upload(_data_dir(), upload.filename, upload.read())
     except importing.ImportRefused as exc:
         return _upload_page(refusal_text(exc.code, exc.row, **exc.params), 422)
-    token = importing.save_upload(_data_dir(), upload.filename, data)
     return redirect_after_post("admin.import_preview", token=token)
 
 
@@ -348,9 +355,7 @@ def import_confirm(token: str) -> Response:
         if _mapping_fields():
             _post_choices(token)
         upload = importing.load_upload(_data_dir(), token)
-        result = importing.import_file(
-            get_db(), event, upload.data, upload.filename, upload.mapping, apart=upload.apart
-        )
+        result = importing.run(get_db(), event, upload.table, upload.mapping, apart=upload.apart)
     except importing.ImportRefused as exc:
         flash(refusal_text(exc.code, exc.row, **exc.params), "error")
         if exc.code == "upload_gone":

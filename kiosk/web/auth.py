@@ -5,16 +5,47 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, request, session, url_for
+from flask import Response, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import access
+from kiosk import access, weak_passwords
+from kiosk.throttle import Throttle
 from kiosk.web.blueprints import auth as bp
 from kiosk.web.i18n import LANGUAGES
 from kiosk.web.pages import get_db, render
 from kiosk.web.roles import ORGANISER, start_session
 
 log = logging.getLogger("kiosk.auth")
+
+_THROTTLES = "kiosk.password_throttles"
+#: Key of the throttle counting every address's wrong passwords together.
+_EVERYONE = "*"
+
+
+def _throttles() -> tuple[Throttle, Throttle]:
+    """Wrong passwords per address, and of all addresses together (many phones, one guesser)."""
+    throttles = current_app.extensions.get(_THROTTLES)
+    if throttles is None:
+        window = access.PASSWORD_WINDOW_SECONDS
+        throttles = current_app.extensions.setdefault(
+            _THROTTLES,
+            (
+                Throttle(access.PASSWORD_GUESSES, window),
+                Throttle(access.PASSWORD_GUESSES_ALL, window),
+            ),
+        )
+    return throttles
+
+
+def _password_throttled() -> bool:
+    per_address, everyone = _throttles()
+    return per_address.blocked(request.remote_addr or "") or everyone.blocked(_EVERYONE)
+
+
+def _wrong_password() -> None:
+    per_address, everyone = _throttles()
+    per_address.miss(request.remote_addr or "")
+    everyone.miss(_EVERYONE)
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,7 +56,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in() -> None:
-    start_session(role=ORGANISER)
+    start_session(role=ORGANISER, gen=access.session_generation(get_db()))
 
 
 @bp.get("/")
@@ -43,10 +74,18 @@ def login() -> Response | str:
         return redirect(url_for("auth.setup"))
     error = None
     if request.method == "POST":
+        # Checked before the password: each check costs a scrypt, and the answer stays the same.
+        if _password_throttled():
+            log.warning("throttled: too many wrong organiser passwords")
+            error = _("Zu viele falsche Versuche. Bitte eine Minute warten.")
+            response = current_app.make_response((render("login.html", error=error), 429))
+            response.headers["Retry-After"] = str(int(access.PASSWORD_WINDOW_SECONDS))
+            return response
         if access.check_password(db, request.form.get("password", "")):
             _sign_in()
             return redirect(_safe_next(request.args.get("next")), code=303)
-        log.warning("denied: wrong organiser password from %s", request.remote_addr)
+        _wrong_password()
+        log.warning("denied: wrong organiser password")
         error = _("Das Passwort stimmt nicht.")
     return render("login.html", error=error)
 
@@ -64,13 +103,24 @@ def setup() -> Response | str:
             error = _("Die beiden Passwörter sind verschieden.")
         else:
             try:
-                access.set_password(db, password)
-            except access.AccessError:
-                error = _("Bitte mindestens %(n)d Zeichen.", n=access.MIN_PASSWORD_LENGTH)
+                access.choose_password(db, password)
+            except access.AccessError as exc:
+                error = _weakness_message(exc.code)
             else:
                 _sign_in()
                 return redirect(url_for("admin.index"), code=303)
-    return render("setup.html", error=error, min_length=access.MIN_PASSWORD_LENGTH)
+    return render("setup.html", error=error, min_length=weak_passwords.MIN_LENGTH)
+
+
+def _weakness_message(code: str) -> str:
+    if code == "password_too_short":
+        return _("Bitte mindestens %(n)d Zeichen.", n=weak_passwords.MIN_LENGTH)
+    if code == "password_too_simple":
+        return _("Zu einfach: bitte nicht nur wenige Zeichen wiederholen oder aufreihen.")
+    return _(
+        "Zu bekannt: Dieses Passwort probiert man zuerst. Besser drei Wörter, die nichts "
+        "miteinander zu tun haben."
+    )
 
 
 @bp.route("/signin/<token>")
@@ -87,6 +137,11 @@ def signin_link(token: str) -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Sign out this browser; with ``everywhere`` every organiser session ends (a laptop or
+    phone left signed in somewhere)."""
+    if request.form.get("everywhere") and session.get("role") == ORGANISER:
+        access.end_sessions(get_db())
+        log.info("every organiser session ended")
     start_session()
     return redirect(url_for("auth.login"), code=303)
 

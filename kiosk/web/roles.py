@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from kiosk import desks
+from kiosk import access, desks, events
 from kiosk.web.pages import get_db, is_htmx
 
 log = logging.getLogger("kiosk.web")
@@ -33,6 +33,16 @@ def start_session(**values: Any) -> None:
     session.clear()
     session.update(values, **({"lang": lang} if lang else {}))
     session.permanent = bool(values)
+
+
+def end_stale_session() -> None:
+    """Before each request: an organiser session from before a password change or a sign-out
+    everywhere has ended (the signed cookie alone would stay good for weeks)."""
+    if session.get("role") == ORGANISER and session.get("gen", 0) != access.session_generation(
+        get_db()
+    ):
+        log.warning("denied: organiser session ended by a password change or sign-out")
+        start_session()
 
 
 def become_desk(desk: dict[str, Any]) -> None:
@@ -74,9 +84,10 @@ def desk_gate() -> Response | None:
     if role() not in (ORGANISER, DESK):
         return to_login(request.full_path.rstrip("?"))
     if role() == DESK:
-        desk = desks.current(get_db(), session.get("desk_id", 0), session.get("desk", ""))
-        if desk is None:
-            log.warning("denied: removed desk %r", session.get("desk"))
+        db = get_db()
+        desk = desks.current(db, session.get("desk_id", 0), session.get("desk", ""))
+        if desk is None or not _desk_of_current_event(desk):
+            log.warning("denied: removed desk, or a desk of another event")
             start_session()
             return to_login(None)
         g.desk_mode = desk["mode"]
@@ -84,6 +95,13 @@ def desk_gate() -> Response | None:
             log.warning("denied: self check-in tablet tried %s", request.path)
             abort(403)
     return None
+
+
+def _desk_of_current_event(desk: dict[str, Any]) -> bool:
+    try:
+        return desk["event_id"] == events.current(get_db()).id
+    except events.EventError:
+        return False
 
 
 def self_check_in() -> bool:
@@ -100,3 +118,74 @@ def desk_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return refused if refused is not None else view(*args, **kwargs)
 
     return wrapped
+
+
+# -- the route inventory -----------------------------------------------------------------------
+
+#: Who a URL is for. Each class is refused to the ones below it that are not named:
+#: public — anyone (the start page, sign-in, the badge page, the privacy notice);
+#: attendee — whoever holds the person's private link (or the cookie it leaves on their phone);
+#: self check-in — a self check-in tablet, a desk and the organiser;
+#: desk — a staffed desk and the organiser;
+#: organiser — the signed-in organiser only.
+PUBLIC = "public"
+ATTENDEE = "attendee"
+SELF_CHECK_IN = "self check-in"
+STAFFED_DESK = "desk"
+ORGANISER_ONLY = "organiser"
+ROUTE_CLASSES = (PUBLIC, ATTENDEE, SELF_CHECK_IN, STAFFED_DESK, ORGANISER_ONLY)
+
+#: Blueprints whose gate admits one class for every route in them.
+BLUEPRINT_CLASSES = {"admin": ORGANISER_ONLY}
+
+#: Every other endpoint, one by one: a new route is classified here, or tests/test_routes.py
+#: fails.
+ENDPOINT_CLASSES = {
+    "static": PUBLIC,
+    "auth.index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.setup": PUBLIC,
+    "auth.signin_link": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "me.badge": PUBLIC,
+    "me.privacy": PUBLIC,
+    "me.forget": PUBLIC,
+    "desk.join": PUBLIC,  # the one-time desk link is the credential
+    "me.own_page": ATTENDEE,
+    "me.consents": ATTENDEE,
+    "me.note": ATTENDEE,
+    "me.remove": ATTENDEE,
+    "me.vcard_all": ATTENDEE,
+    "me.vcard_one": ATTENDEE,
+    "me.summary_pdf": ATTENDEE,
+    "me.save": ATTENDEE,
+    "suggestions.own": ATTENDEE,
+    "suggestions.feedback": ATTENDEE,
+    **dict.fromkeys(SELF_ENDPOINTS - {"desk.join"}, SELF_CHECK_IN),
+    "desk.scan": STAFFED_DESK,
+    "desk.search": STAFFED_DESK,
+    "desk.counters": STAFFED_DESK,
+    "desk.show": STAFFED_DESK,
+    "desk.qr": STAFFED_DESK,
+    "desk.check_in": STAFFED_DESK,
+    "desk.undo": STAFFED_DESK,
+    "desk.check_out": STAFFED_DESK,
+    "desk.consent": STAFFED_DESK,
+    "desk.walkin": STAFFED_DESK,
+    "desk.swap_page": STAFFED_DESK,
+    "desk.swap_scan": STAFFED_DESK,
+    "desk.swap_cancel": STAFFED_DESK,
+    "badges.single": STAFFED_DESK,
+    "suggestions.desk_card": STAFFED_DESK,
+    "suggestions.slip": STAFFED_DESK,
+}
+
+
+def route_class(endpoint: str | None) -> str | None:
+    """Who the route with this endpoint is for (one of ``ROUTE_CLASSES``), or None when it
+    has not been classified."""
+    if endpoint is None:
+        return None
+    blueprint = endpoint.partition(".")[0] if "." in endpoint else ""
+    return BLUEPRINT_CLASSES.get(blueprint) or ENDPOINT_CLASSES.get(endpoint)

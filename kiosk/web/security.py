@@ -19,6 +19,10 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
+
+#: The largest id SQLite stores (a signed 64-bit INTEGER).
+SQLITE_MAX_INTEGER = 2**63 - 1
 
 # No page loads anything from outside the laptop; inline scripts are not used.
 CONTENT_SECURITY_POLICY = (
@@ -105,8 +109,19 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+class SQLiteId(IntegerConverter):
+    """``<int:...>`` in a URL: a number SQLite can store, else the URL matches nothing (404);
+    a longer one made every lookup fail with an OverflowError (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", SQLITE_MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_security(app: Flask) -> None:
-    """CSRF protection, the session cookies and the headers every answer carries."""
+    """CSRF protection, the session cookies, the headers every answer carries, and ids in
+    URLs bounded (before any route is added)."""
+    app.url_map.converters["int"] = SQLiteId
     csrf.init_app(app)
     app.session_interface = CookieSessions()
     app.after_request(_security_headers)
