@@ -356,3 +356,13 @@ def m014_consent_mail(db: Database) -> None:
 def m015_attendance_mode(db: Database) -> None:
     # How a person takes part in a hybrid event: "on-site" or "online" ("" = as the event).
     db["attendees"].add_column("attendance", str, not_null_default="")
+
+
+@migrations()
+def m931_badge_pdfs(db: Database) -> None:
+    # Making a PDF is not printing: the print log also notes PDFs ("pdf") apart from prints
+    # ("print"), and which batch they came from, so the organiser can confirm a batch printed.
+    db["badge_prints"].add_column("kind", str, not_null_default="print")
+    db["badge_prints"].add_column("batch", str, not_null_default="")
+    db["badge_prints"].create_index(["batch"])
+    db["attendees"].add_column("badge_pdf_at", str)
