@@ -86,3 +86,30 @@ def test_a_button_with_its_own_question_asks_it_first(organiser_page, live_serve
     assert asked == ["Ihren Text durch die Vorlage ersetzen?"]
     page.reload()
     assert "Verantwortlich: Netzwerkbüro" in page.input_value("#notice")
+
+
+def test_the_privacy_banner_leads_to_the_controller_and_goes_away(
+    organiser_page, live_server
+) -> None:
+    seed(live_server)
+    page = organiser_page
+    page.goto("/admin/attendees")
+    banner = page.locator(".privacy-unfinished")
+    expect(banner).to_contain_text("Datenschutzhinweis ist noch nicht fertig")
+    page.goto("/privacy/netzwerkbrunch")
+    expect(page.locator("article")).to_contain_text("Wer ist verantwortlich?")
+    assert "[" not in page.locator("article").inner_text()
+    page.goto("/admin/badges")
+    page.locator(".privacy-unfinished a").click()
+    page.fill("#ev-controller-name", "Bildungswerk Nord e. V.")
+    page.fill("#ev-controller-address", "Hauptstr. 1\n34117 Kassel")
+    page.fill("#ev-controller-email", "datenschutz@bildungswerk.example")
+    page.screenshot(path=str(live_server.data_dir / "event-form.png"), full_page=True)
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".flash-ok")).to_be_visible()
+    expect(page.locator(".privacy-unfinished")).to_have_count(0)
+    page.goto("/privacy/netzwerkbrunch?lang=en")
+    expect(page.locator("article")).to_contain_text(
+        "Bildungswerk Nord e. V., Hauptstr. 1, 34117 Kassel, e-mail: datenschutz@bildungswerk"
+    )
+    expect(page.locator("article")).to_have_attribute("lang", "en")

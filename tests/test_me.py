@@ -355,16 +355,47 @@ def test_privacy_page_is_public_and_safe(db, event, client) -> None:
 
 def test_organiser_edits_the_privacy_notice(db, event, organiser) -> None:
     html = text(organiser.get("/admin/privacy"))
-    assert "Wer ist verantwortlich?" in html and "bitte eintragen" in html
+    assert "Wer ist verantwortlich?" in html and "bitte eintragen" not in html
+    assert "Datenschutzhinweis ist noch nicht fertig" in html  # the banner
     response = organiser.post(
         "/admin/privacy", data={"notice": "## Verantwortlich\nVerein Brücke e. V., Kassel"}
     )
     assert response.status_code == 303
     assert events.get(db, event.id).settings["privacy_notice"].startswith("## Verantwortlich")
     assert "Verein Brücke e. V." in text(organiser.get(f"/privacy/{event.slug}"))
-    assert "bitte eintragen" not in text(organiser.get("/admin/privacy"))
+    english = text(organiser.get("/admin/privacy?lang=en"))
+    assert "Who is responsible?" in english
+    organiser.post("/admin/privacy", data={"lang": "en", "notice": "## Controller\nVerein"})
+    assert events.get(db, event.id).settings["privacy_notice_en"] == "## Controller\nVerein"
+    assert "<h2>Controller</h2>" in text(organiser.get(f"/privacy/{event.slug}?lang=en"))
     organiser.post("/admin/privacy", data={"action": "reset", "notice": "egal"})
     assert events.get(db, event.id).settings["privacy_notice"] == ""
+
+
+def test_the_banner_stays_until_the_controller_is_entered(db, event, organiser) -> None:
+    for url in ("/admin/", "/admin/badges", "/admin/attendees"):
+        assert "Datenschutzhinweis ist noch nicht fertig" in text(organiser.get(url)), url
+    public = text(organiser.get(f"/privacy/{event.slug}"))
+    assert "bitte eintragen" not in public and "[" not in public
+    refused = organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={"name": event.name, "retention_days": "30", "controller_email": "nein"},
+    )
+    assert refused.status_code == 422
+    organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={
+            "name": event.name,
+            "date": event.date,
+            "retention_days": "30",
+            "controller_name": "Bildungswerk Nord e. V.",
+            "controller_address": "Hauptstr. 1\n34117 Kassel",
+            "controller_email": "datenschutz@bildungswerk.example",
+        },
+    )
+    assert "noch nicht fertig" not in text(organiser.get("/admin/badges"))
+    public = text(organiser.get(f"/privacy/{event.slug}"))
+    assert "Bildungswerk Nord e. V., Hauptstr. 1, 34117 Kassel" in public
 
 
 def test_privacy_editor_is_for_the_organiser_only(client, event) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, retention
+from kiosk import attendees, events, privacy, retention
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.lookups import attendee_or_404
@@ -38,6 +38,7 @@ def _event_error(exc: events.EventError) -> str:
         "name_missing": _("Bitte einen Namen angeben."),
         "bad_date": _("Bitte ein Datum wie 2026-11-22 angeben."),
         "bad_retention": _("Aufbewahrung: 1 bis 365 Tage."),
+        "bad_controller_email": _("Bitte eine gültige E-Mail der verantwortlichen Stelle angeben."),
     }.get(exc.code, str(exc))
 
 
@@ -82,6 +83,7 @@ def edit_event(event_id: int) -> Response:
                 name=request.form.get("name", ""),
                 event_date=request.form.get("date", ""),
                 retention_days=request.form.get("retention_days", type=int),
+                **{key: request.form.get(key, "") for key in privacy.CONTROLLER_FIELDS},
             )
         except events.EventError as exc:
             error = _event_error(exc)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import attendees, contacts, events, matching, summaries
+from kiosk import privacy as kprivacy
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
@@ -222,5 +223,7 @@ def privacy(slug: str) -> Response:
         event = events.by_slug(get_db(), slug)
     except events.EventError:
         abort(404)
-    blocks = contacts.notice_blocks(contacts.privacy_notice(event))
-    return render("me/privacy.html", event=event, blocks=blocks)
+    lang = request.args.get("lang") or select_locale()
+    lang = lang if lang in kprivacy.LANGUAGES else "de"
+    blocks = kprivacy.notice_blocks(kprivacy.notice(event, lang))
+    return render("me/privacy.html", event=event, blocks=blocks, notice_lang=lang)
