@@ -35,11 +35,14 @@ def test_sign_in_with_wrong_then_right_password(page) -> None:
 
 def test_create_an_event_in_the_browser(organiser_page) -> None:
     page = organiser_page
+    page.get_by_role("link", name="Veranstaltung anlegen").click()  # the menu before any event
     page.fill("#ev-name", "Ausbildungsmesse Rathaus")
     page.fill("#ev-date", "2027-02-03")
-    page.click("text=Anlegen")
+    page.get_by_role("button", name="Anlegen", exact=True).click()
     assert page.locator("h1").inner_text() == "Ausbildungsmesse Rathaus"
     assert "angelegt" in page.locator(".flash-ok").inner_text()
+    expect(page.locator("#nav-checkin")).to_have_text("Check-in in diesem Browser")
+    expect(page.get_by_role("navigation").get_by_role("link", name="Desks")).to_be_visible()
 
 
 def test_attendee_search_as_you_type_forgives_umlauts(live_server, page) -> None:
