@@ -284,6 +284,31 @@ def test_one_tap_consent_is_recorded_as_given_at_the_desk(desk: Any, db: Any, an
     assert stored["consent_matchmaking"] is True and stored["consent_matchmaking_how"] == "desk"
 
 
+def test_sharing_contact_details_is_one_tap_at_the_desk_when_never_set(
+    desk: Any, db: Any, anna: Any
+) -> None:
+    assert anna["consent_share_contact"] is None  # the list had no column for it
+    html = desk.post("/desk/scan", data={"code": anna["code"]}, headers=HX).get_data(as_text=True)
+    question = "Möchten Sie Ihre Kontaktdaten mit Personen teilen, mit denen Sie Kontakte tauschen?"
+    assert question in html
+    response = desk.post(
+        f"/desk/attendee/{anna['id']}/consent",
+        data={"given": "no", "purpose": "share_contact"},
+        headers=HX,
+    )
+    assert outcome(response) == "consent" and question not in response.get_data(as_text=True)
+    stored = attendees.get(db, anna["id"])
+    assert (
+        stored["consent_share_contact"] is False and stored["consent_share_contact_how"] == "desk"
+    )
+    assert stored["consent_matchmaking"] is None  # the other question is still open
+    refused = desk.post(
+        f"/desk/attendee/{anna['id']}/consent", data={"given": "yes", "purpose": "mail"}, headers=HX
+    )
+    assert outcome(refused) == "not_found"
+    assert attendees.get(db, anna["id"])["consent_mail"] is None
+
+
 # -- walk-in --------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,28 @@ def test_own_page_has_the_suggestions_section(client, anna) -> None:
     assert 'id="suggestions"' in html and 'href="#suggestions"' in html
 
 
+def test_the_badge_page_asks_for_sharing_until_the_person_chose(db, event, client, ben) -> None:
+    newcomer = person(db, event, "Nora", "Neu", share=None)
+    client.get(f"/me/{newcomer['secret']}")
+    html = text(client.get(f"/b/{ben['code']}"))
+    assert "(so haben Sie es eingestellt)" not in html
+    assert "Möchten Sie Ihre Kontaktdaten mit Personen teilen" in html
+    own = text(client.get(f"/me/{newcomer['secret']}"))
+    assert "Möchten Sie Ihre Kontaktdaten mit Personen teilen" in own
+    response = client.post(
+        f"/me/{newcomer['secret']}/consents",
+        data={"purpose": "share_contact", "given": "yes", "back": ben["code"]},
+    )
+    assert response.status_code == 303 and f"/b/{ben['code']}" in response.headers["Location"]
+    stored = attendees.get(db, newcomer["id"])
+    assert stored["consent_share_contact"] is True
+    assert stored["consent_share_contact_how"] == "own page"
+    assert stored["consent_matchmaking"] is True  # the one tap changed nothing else
+    html = text(client.get(f"/b/{ben['code']}"))
+    assert "auch Ihre E-Mail-Adresse und Telefonnummer (so haben Sie es eingestellt)" in html
+    assert "Möchten Sie Ihre Kontaktdaten" not in html
+
+
 def test_consents_change_on_the_own_page_with_proof(db, client, anna) -> None:
     response = client.post(
         f"/me/{anna['secret']}/consents",

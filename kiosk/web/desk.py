@@ -254,8 +254,11 @@ def check_out(attendee_id: int) -> Response:
 def consent(attendee_id: int) -> Response:
     event = event_or_404()
     given = request.form.get("given") == "yes"
+    purpose = request.form.get("purpose", "matchmaking")
     try:
-        checkin.set_consent_at_desk(get_db(), event, attendee_id, given, desk=desk_name())
+        checkin.set_consent_at_desk(
+            get_db(), event, attendee_id, given, desk=desk_name(), purpose=purpose
+        )
         outcome = {"kind": "consent", "attendee_id": attendee_id, "fresh": True}
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
