@@ -498,14 +498,34 @@ def test_a_pdf_is_not_a_print_until_marked_or_confirmed(db: Any, event: events.E
     log = badges.print_log(db, late["id"])
     assert [(e["how"], e["kind"], e["layout"]) for e in log] == [
         ("cli", "print", badges.DEFAULT_LAYOUT),
-        ("organiser", "pdf", badges.DEFAULT_LAYOUT),
-        ("pdf, confirmed", "print", badges.DEFAULT_LAYOUT),
+        ("organiser", "pdf", badges.DEFAULT_SINGLE_LAYOUT),
+        ("pdf, confirmed", "print", badges.DEFAULT_SINGLE_LAYOUT),
     ]
     assert attendees.get(db, late["id"])["badge_print_count"] == 2
 
     _, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, record=False)
     assert count == 4
     assert len(badges.print_log(db, late["id"])) == 3
+
+
+def test_a_single_badge_goes_on_a_single_badge_layout_chosen_once(
+    db: Any, event: events.Event
+) -> None:
+    person = add(db, event, "Walk", "In")
+    assert badges.print_settings(db).layout == "avery-l4785"  # a sheet of ten
+    assert badges.print_settings(db).single == badges.DEFAULT_SINGLE_LAYOUT == "a6"
+    pdf = badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="t")
+    [(width, height)] = page_sizes_mm(pdf)
+    assert abs(width - 105) <= TOLERANCE_MM and abs(height - 148) <= TOLERANCE_MM
+    with pytest.raises(badges.BadgeError) as info:
+        badges.save_print_settings(db, single_layout="durable-1445")
+    assert info.value.code == "not_single"
+    badges.save_print_settings(db, single_layout="brother-dk11202")
+    pdf = badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="t")
+    [(width, height)] = page_sizes_mm(pdf)
+    assert abs(width - 100) <= TOLERANCE_MM and abs(height - 62) <= TOLERANCE_MM
+    assert {lay.name for lay in badges.single_layouts()} >= {"a6", "brother-dk11202"}
+    assert all(lay.per_page == 1 for lay in badges.single_layouts())
 
 
 def test_deleting_an_attendee_deletes_their_print_log(db: Any, event: events.Event) -> None:

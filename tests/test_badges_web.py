@@ -126,6 +126,10 @@ def test_settings_are_saved_and_bad_printer_names_refused(organiser: Any, db: An
     settings = badges.print_settings(db)
     assert (settings.layout, settings.single) == ("durable-1445", "brother-dk11202")
     organiser.post("/admin/badges/settings", data={"layout": "a6", "printer": "a b; c"})
+    refused = organiser.post(
+        "/admin/badges/settings", data={"layout": "a6", "single_layout": "durable-1445"}
+    )
+    assert refused.status_code == 303
     assert badges.print_settings(db).layout == "durable-1445"
     page = organiser.get("/admin/badges").get_data(as_text=True)
     assert "kein gültiger Druckername" in page
@@ -315,3 +319,36 @@ def test_two_pdf_downloads_in_the_browser_mark_nothing_until_confirmed(
     expect(page.locator("#badge-rows .badge-state").first).to_contain_text("gedruckt")
     expect(page.locator("#badge-rows")).not_to_contain_text("PDF erstellt")
     expect(page.locator("#badge-batches")).to_have_count(0)
+
+
+def test_a_walk_in_at_the_desk_gets_a_badge_card_not_a_sheet(live_server: Any, page: Any) -> None:
+    db = live_server.db()
+    events.create(db, "Netzwerkbrunch Kassel")
+    db.close()
+    sign_in(page)
+    page.goto("/desk/walkin")
+    page.fill("#w-first", "Fatma")
+    page.fill("#w-last", "Öztürk")
+    page.get_by_text("Mehr Angaben (freiwillig)").click()
+    page.fill("#w-phone", "0561 123456")
+    page.fill("#w-role", "Ausbilderin")
+    page.fill("#w-offers", "Praktikumsplätze")
+    page.check("input[name=consent_share_contact][value=no]")
+    page.screenshot(path=str(live_server.data_dir / "walkin.png"), full_page=True)
+    page.get_by_role("button", name="Aufnehmen, einchecken und Badge").click()
+    link = page.get_by_role("link", name="Badge öffnen und drucken (PDF)")
+    expect(link).to_be_visible()
+    pdf = page.request.get(link.get_attribute("href"))
+    assert pdf.ok
+    [box] = [p.mediabox for p in PdfReader(io.BytesIO(pdf.body())).pages]
+    width_mm, height_mm = float(box.width) * 25.4 / 72, float(box.height) * 25.4 / 72
+    assert abs(width_mm - 105) < 0.5 and abs(height_mm - 148) < 0.5  # A6, not an A4 sheet
+    db = live_server.db()
+    [fatma] = attendees.list_for_event(db, events.current(db).id, query="Öztürk")
+    db.close()
+    assert (fatma["phone"], fatma["role"], fatma["offers"]) == (
+        "0561 123456",
+        "Ausbilderin",
+        ["Praktikumsplätze"],
+    )
+    assert fatma["consent_share_contact"] is False and fatma["consent_matchmaking"] is None

@@ -25,7 +25,14 @@ from kiosk.badges.fields import Logo, Sheet, badge_fields, badge_url, make_sheet
 from kiosk.badges.fitting import MAX_TAGS, Box, Fitted, Tags, fit_tags, fit_text
 from kiosk.badges.jobs import BatchJob, get_job, start_batch
 from kiosk.badges.logo import logo_path, output_dir, remove_logo, save_logo
-from kiosk.badges.paper import DEFAULT_LAYOUT, Layout, get_layout, layouts
+from kiosk.badges.paper import (
+    DEFAULT_LAYOUT,
+    DEFAULT_SINGLE_LAYOUT,
+    Layout,
+    get_layout,
+    layouts,
+    single_layouts,
+)
 from kiosk.badges.printlog import (
     confirm_batch_printed,
     confirm_printed,
@@ -49,6 +56,7 @@ from kiosk.pdf import LocalFetcher, html_to_pdf
 
 __all__ = [
     "DEFAULT_LAYOUT",
+    "DEFAULT_SINGLE_LAYOUT",
     "DEFAULT_TYPE_COLOURS",
     "FALLBACK_COLOURS",
     "INK",
@@ -108,6 +116,7 @@ __all__ = [
     "save_logo",
     "save_print_settings",
     "single_badge_pdf",
+    "single_layouts",
     "start_batch",
     "test_sheet_pdf",
     "text_colour_on",

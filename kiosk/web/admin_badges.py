@@ -37,6 +37,10 @@ def _message(exc: badges.BadgeError) -> str:
         "bad_colour": _("Farben bitte im Format #rrggbb."),
         "bad_logo": _("Das Logo muss ein Bild sein (PNG, JPEG, GIF oder WebP)."),
         "nothing_to_print": _("Es gibt nichts zu drucken."),
+        "not_single": _(
+            "Für einzelne Namensschilder bitte ein Etikett des Etikettendruckers oder eine "
+            "Namensschild-Karte (A6) wählen, keinen Bogen."
+        ),
         "no_printer": _("Für einzelne Namensschilder ist kein Drucker eingestellt."),
         "print_failed": _("Drucken fehlgeschlagen: %(reason)s", reason=str(exc)),
     }
@@ -68,6 +72,7 @@ def _page_context() -> dict[str, Any]:
         "batches": badges.pdf_batches(db, event),
         "settings": badges.print_settings(db),
         "layouts": list(badges.layouts().values()),
+        "single_layouts": badges.single_layouts(),
         "job": job if job and job.event_id == event.id else None,
         "has_logo": badges.logo_path(db, event) is not None,
         "colours": badges.colour_rows(db, event),
