@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
         admin_badges,
         admin_desks,
         admin_import,
+        admin_links,
         admin_mail,
         admin_matching,
         admin_privacy,
