@@ -112,3 +112,46 @@ def not_arrived(db: Database, event: Event) -> list[dict[str, Any]]:
         for a in attendees.list_for_event(db, event.id)
         if a["checked_in_at"] is None and a["status"] != "cancelled"
     ]
+
+
+#: A desk offers the private QR again for so many of its latest check-ins …
+RECENT_AT_DESK_COUNT = 5
+#: … made within so many minutes (the person is still at the desk, or just walked off).
+RECENT_AT_DESK_MINUTES = 10
+
+
+def recent_at_desk(
+    db: Database,
+    event: Event,
+    desk: str,
+    *,
+    limit: int = RECENT_AT_DESK_COUNT,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The people this desk checked in lately (newest first, at most ``limit``, within
+    RECENT_AT_DESK_MINUTES): whose private QR the desk may show once more."""
+    since = _iso((now or datetime.now(UTC)) - timedelta(minutes=RECENT_AT_DESK_MINUTES))
+    rows = kdb.rows(
+        db,
+        """SELECT id, first_name, last_name, checked_in_at FROM attendees
+        WHERE event_id = ? AND checked_in_at >= ? AND checked_in_desk = ?
+        AND status != 'cancelled' ORDER BY checked_in_at DESC LIMIT ?""",
+        [event.id, since, desk, limit],
+    )
+    for row in rows:
+        row["name"] = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
+    return rows
+
+
+def checked_in_at_desk_lately(
+    db: Database, event: Event, attendee_id: int, desk: str, *, now: datetime | None = None
+) -> bool:
+    """True when this desk checked the attendee in within RECENT_AT_DESK_MINUTES."""
+    since = _iso((now or datetime.now(UTC)) - timedelta(minutes=RECENT_AT_DESK_MINUTES))
+    row = kdb.one(
+        db,
+        """SELECT 1 AS yes FROM attendees WHERE id = ? AND event_id = ?
+        AND checked_in_at >= ? AND checked_in_desk = ?""",
+        [attendee_id, event.id, since, desk],
+    )
+    return row is not None

@@ -240,12 +240,25 @@ def walk_in(
         return check_in(db, event, attendee["id"], desk=desk, how="walk-in")
 
 
+#: The consents a desk asks for with one tap each (the mail consent is the own page's).
+DESK_CONSENTS = ("matchmaking", "share_contact")
+
+
 def set_consent_at_desk(
-    db: Database, event: events.Event, attendee_id: int, given: bool, *, desk: str
+    db: Database,
+    event: events.Event,
+    attendee_id: int,
+    given: bool,
+    *,
+    desk: str,
+    purpose: str = "matchmaking",
 ) -> dict[str, Any]:
-    """Record the networking consent the attendee gave or refused at the desk."""
+    """Record a consent the attendee gave or refused at the desk: being suggested to others,
+    or sharing contact details with the people they swap with."""
+    if purpose not in DESK_CONSENTS:
+        raise CheckinError(NOT_FOUND, f"The desk does not ask for this consent: {purpose}")
     _attendee_in_event(db, event, attendee_id, desk)
-    return attendees.set_consent(db, attendee_id, "matchmaking", given, how="desk", desk=desk)
+    return attendees.set_consent(db, attendee_id, purpose, given, how="desk", desk=desk)
 
 
 def describe(exc: CheckinError) -> str:

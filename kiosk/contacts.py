@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, events
+from kiosk import attendees
 from kiosk import db as kdb
 from kiosk.errors import KioskError
 from kiosk.events import Event
@@ -23,14 +23,10 @@ log = logging.getLogger("kiosk.contacts")
 SWAP_WINDOW_SECONDS = 30
 #: Longest private note kept on one contact; longer notes are cut.
 MAX_NOTE_LENGTH = 2000
-#: Longest privacy notice kept; longer text is cut.
-MAX_NOTICE_LENGTH = 20_000
 #: vCard lines are folded after this many octets (RFC 2425, section 5.8.1).
 VCARD_LINE_OCTETS = 75
 #: Namespace of the stable vCard UIDs (so a phone updates a contact instead of doubling it).
 VCARD_NAMESPACE = uuid.UUID("5b0f3c3e-9a53-4c52-9a55-3f5f1a4c8e21")
-#: What the default privacy notice asks the organiser to fill in.
-NOTICE_PLACEHOLDER = "[bitte eintragen: Name, Anschrift und E-Mail der verantwortlichen Stelle]"
 
 _CONTACT_COLUMNS = """c.id, c.event_id, c.other_id, c.created_at, c.how, c.note,
     a.first_name, a.last_name, a.organisation, a.project, a.role, a.email, a.phone,
@@ -300,90 +296,3 @@ def vcard_filename(name: str) -> str:
     """A plain file name for a download: 'Jürgen Groß' -> 'jurgen-gross.vcf'."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60]
     return f"{slug or 'kontakt'}.vcf"
-
-
-# -- the event's privacy notice ------------------------------------------------------------------
-
-
-def default_privacy_notice(event: Event) -> str:
-    """A German privacy notice made from the event, for the organiser to complete."""
-    when = f" am {event.date}" if event.date else ""
-    days = int(event.settings.get("retention_days") or 30)
-    return f"""## Wer ist verantwortlich?
-Verantwortlich für Ihre Daten bei „{event.name}“{when} ist das Orga-Team des Netzwerks \
-{event.network}: {NOTICE_PLACEHOLDER}
-
-## Wofür wir Ihre Daten verwenden
-- Anmeldung und Check-in: Name, Organisation, Projekt und Funktion stehen auf Ihrem \
-Namensschild; beim Einlass wird Ihre Ankunft vermerkt.
-- Auswertung für die Veranstalter und Fördergeber: wer teilgenommen hat und wie viele neue \
-Kontakte entstanden sind.
-- Nur mit Ihrer Einwilligung: Sie werden anderen Teilnehmenden als Gesprächspartner*in \
-vorgeschlagen.
-- Nur mit Ihrer Einwilligung: Wenn Sie Kontakte tauschen, sieht Ihr Gegenüber auch Ihre \
-E-Mail-Adresse und Telefonnummer.
-
-Rechtsgrundlage ist für Anmeldung und Check-in die Durchführung der Veranstaltung \
-(Art. 6 Abs. 1 lit. b DSGVO), für Vorschläge und das Teilen von Kontaktdaten Ihre \
-Einwilligung (Art. 6 Abs. 1 lit. a DSGVO).
-
-## Was wir mit wem teilen
-- Der QR-Code auf Ihrem Namensschild zeigt nur, was auf dem Schild steht.
-- Wer mit Ihnen Kontakte tauscht, sieht Name, Organisation und Projekt; E-Mail und Telefon \
-nur, wenn Sie zugestimmt haben.
-- Ihre Notizen zu Kontakten sieht niemand außer Ihnen.
-- Die Daten bleiben auf dem Rechner des Orga-Teams. Sie werden nicht an Dritte weitergegeben \
-und nicht in einer Cloud gespeichert.
-
-## Wie lange wir Ihre Daten speichern
-Spätestens {days} Tage nach der Veranstaltung werden die personenbezogenen Daten dieser \
-Veranstaltung gelöscht. Ihre gespeicherten Kontakte können Sie vorher als vCard herunterladen.
-
-## Ihre Rechte
-Ihre Einwilligungen können Sie jederzeit auf Ihrer persönlichen Seite geben oder widerrufen; \
-ein Widerruf wirkt sofort. Sie haben das Recht auf Auskunft, Berichtigung, Löschung, \
-Einschränkung der Verarbeitung, Datenübertragbarkeit und Widerspruch. Wenden Sie sich dazu an \
-das Orga-Team. Sie können sich außerdem bei einer Datenschutz-Aufsichtsbehörde beschweren.
-"""
-
-
-def privacy_notice(event: Event) -> str:
-    """The notice attendees see: the organiser's text, else the default made from the event."""
-    return event.settings.get("privacy_notice") or default_privacy_notice(event)
-
-
-def notice_needs_editing(text: str) -> bool:
-    """True while the notice still holds a part the organiser has to fill in."""
-    return "[bitte eintragen" in text
-
-
-def set_privacy_notice(db: Database, event: Event, text: str) -> Event:
-    """Store the organiser's notice; the default (or nothing) keeps following the event."""
-    text = "\n".join(line.rstrip() for line in str(text or "").splitlines()).strip()
-    text = text[:MAX_NOTICE_LENGTH]
-    if text == default_privacy_notice(event).strip():
-        text = ""
-    return events.update_settings(db, event.id, {"privacy_notice": text})
-
-
-def notice_blocks(text: str) -> list[tuple[str, Any]]:
-    """The notice as blocks to render safely: ("h", title), ("p", lines) or ("ul", items)."""
-    blocks: list[tuple[str, Any]] = []
-    # A blank line starts a new block even where two paragraphs or two lists follow each other.
-    chunk_started = True
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        for line in (line.strip() for line in chunk.splitlines()):
-            if not line:
-                continue
-            if line.startswith("#"):
-                blocks.append(("h", line.lstrip("#").strip()))
-                continue
-            kind = "ul" if line[0] in "-*•" else "p"
-            text = line[1:].strip() if kind == "ul" else line
-            if blocks and blocks[-1][0] == kind and not chunk_started:
-                blocks[-1][1].append(text)
-            else:
-                blocks.append((kind, [text]))
-            chunk_started = False
-        chunk_started = True
-    return blocks

@@ -18,6 +18,11 @@ from kiosk.text import clean, fold
 DEFAULT_SETTINGS: dict[str, Any] = {
     "print_on_arrival": False,
     "privacy_notice": "",
+    "privacy_notice_en": "",  # the organiser's English text ("" = the English default)
+    # Who is responsible for the data (the privacy notice names them): kiosk.privacy.
+    "controller_name": "",
+    "controller_address": "",
+    "controller_email": "",
     "synonyms": {},
     "type_colours": {},  # overrides of kiosk.badges.DEFAULT_TYPE_COLOURS: {type: "#rrggbb"}
     "badge_logo": "",  # file name of the uploaded logo in the data folder's badges/
@@ -204,10 +209,12 @@ def edit(
 #: How people take part in an event.
 FORMATS = ("on-site", "online", "hybrid")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _checked_shape(changes: dict[str, Any]) -> dict[str, Any]:
-    """The format, times and video link of a settings change, checked and cleaned."""
+    """The format, times, video link and controller of a settings change, checked and
+    cleaned."""
     out: dict[str, Any] = {}
     if "format" in changes:
         if changes["format"] not in FORMATS:
@@ -228,6 +235,13 @@ def _checked_shape(changes: dict[str, Any]) -> dict[str, Any]:
         out["video_url"] = url
     if "place" in changes:
         out["place"] = clean(changes["place"] or "", max_length=200)
+    for key in ("controller_name", "controller_address", "controller_email"):
+        if key in changes:
+            lines = str(changes[key] or "").replace("\r", "").split("\n")
+            value = "\n".join(clean(line, max_length=200) for line in lines if line.strip())
+            if key == "controller_email" and value and not _EMAIL.match(value):
+                raise EventError("bad_controller_email", f"Not an e-mail address: {value}")
+            out[key] = value
     return out
 
 

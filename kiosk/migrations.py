@@ -411,3 +411,13 @@ def m017_desks_of_one_event(db: Database) -> None:
     db.execute("ALTER TABLE desks_new RENAME TO desks")
     db["desks"].create_index(["event_id", "name"], unique=True)
     db["desks"].create_index(["link_digest"])
+
+
+@migrations()
+def m018_badge_pdfs(db: Database) -> None:
+    # Making a PDF is not printing: the print log also notes PDFs ("pdf") apart from prints
+    # ("print"), and which batch they came from, so the organiser can confirm a batch printed.
+    db["badge_prints"].add_column("kind", str, not_null_default="print")
+    db["badge_prints"].add_column("batch", str, not_null_default="")
+    db["badge_prints"].create_index(["batch"])
+    db["attendees"].add_column("badge_pdf_at", str)

@@ -1,6 +1,7 @@
 """The organiser's pages: events, the attendee list and search, add, edit, delete."""
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -17,6 +18,53 @@ def add(db, event, **values) -> dict:
 def test_overview_without_event_offers_to_create_one(organiser) -> None:
     html = organiser.get("/admin/").get_data(as_text=True)
     assert "Neue Veranstaltung" in html and "Aktuelle Veranstaltung" not in html
+
+
+def test_before_any_event_every_menu_item_answers(organiser) -> None:
+    html = organiser.get("/admin/").get_data(as_text=True)
+    nav = html[html.index('<nav class="mainnav"') : html.index("</nav>")]
+    links = re.findall(r'href="([^"#]+)', nav)
+    assert "Veranstaltung anlegen" in nav and "Teilnehmende" not in nav
+    for url in links:
+        assert organiser.get(url).status_code == 200, url
+
+
+def test_the_menu_has_the_desks_and_says_what_check_in_does(organiser, event) -> None:
+    html = organiser.get("/admin/").get_data(as_text=True)
+    nav = html[html.index('<nav class="mainnav"') : html.index("</nav>")]
+    assert 'href="/admin/desks">Desks</a>' in nav
+    checkin = re.search(r'<a href="/desk/" id="nav-checkin"\s+title="([^"]+)">([^<]+)</a>', nav)
+    assert (
+        checkin and "Desk" in checkin.group(1) and checkin.group(2) == "Check-in in diesem Browser"
+    )
+    for url in re.findall(r'href="([^"#]+)', nav):
+        assert organiser.get(url).status_code == 200, url
+    desk = organiser.get("/desk/").get_data(as_text=True)
+    assert "Dieser Browser checkt als Desk" in desk
+
+
+def test_pages_have_a_favicon(client, app) -> None:
+    html = client.get("/setup").get_data(as_text=True)
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert len(icons) == 2
+    for url in icons:
+        response = client.get(url)
+        assert response.status_code == 200 and response.data
+        response.close()
+
+
+def test_dates_and_times_read_as_the_language_writes_them(organiser, db, event) -> None:
+    events.rename(db, event.id, event.name, "2027-03-12")
+    person = add(db, event)
+    logged = db.execute("SELECT at FROM attendee_log WHERE attendee_id = ?", [person["id"]])
+    stamp = logged.fetchone()[0]
+    html = organiser.get("/admin/").get_data(as_text=True)
+    assert "12.03.2027" in html and "2027-03-12" not in html
+    page = organiser.get(f"/admin/attendees/{person['id']}").get_data(as_text=True)
+    local = datetime.fromisoformat(stamp).astimezone()  # this laptop's time, German format
+    assert local.strftime("%d.%m.%Y, %H:%M") in page
+    organiser.post("/lang/en", data={"next": "/admin/"})
+    assert "12 Mar 2027" in organiser.get("/admin/").get_data(as_text=True)
 
 
 def test_create_and_choose_events(organiser, db) -> None:

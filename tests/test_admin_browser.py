@@ -35,11 +35,14 @@ def test_sign_in_with_wrong_then_right_password(page) -> None:
 
 def test_create_an_event_in_the_browser(organiser_page) -> None:
     page = organiser_page
+    page.get_by_role("link", name="Veranstaltung anlegen").click()  # the menu before any event
     page.fill("#ev-name", "Ausbildungsmesse Rathaus")
     page.fill("#ev-date", "2027-02-03")
-    page.click("text=Anlegen")
+    page.get_by_role("button", name="Anlegen", exact=True).click()
     assert page.locator("h1").inner_text() == "Ausbildungsmesse Rathaus"
     assert "angelegt" in page.locator(".flash-ok").inner_text()
+    expect(page.locator("#nav-checkin")).to_have_text("Check-in in diesem Browser")
+    expect(page.get_by_role("navigation").get_by_role("link", name="Desks")).to_be_visible()
 
 
 def test_attendee_search_as_you_type_forgives_umlauts(live_server, page) -> None:
@@ -86,3 +89,30 @@ def test_a_button_with_its_own_question_asks_it_first(organiser_page, live_serve
     assert asked == ["Ihren Text durch die Vorlage ersetzen?"]
     page.reload()
     assert "Verantwortlich: Netzwerkbüro" in page.input_value("#notice")
+
+
+def test_the_privacy_banner_leads_to_the_controller_and_goes_away(
+    organiser_page, live_server
+) -> None:
+    seed(live_server)
+    page = organiser_page
+    page.goto("/admin/attendees")
+    banner = page.locator(".privacy-unfinished")
+    expect(banner).to_contain_text("Datenschutzhinweis ist noch nicht fertig")
+    page.goto("/privacy/netzwerkbrunch")
+    expect(page.locator("article")).to_contain_text("Wer ist verantwortlich?")
+    assert "[" not in page.locator("article").inner_text()
+    page.goto("/admin/badges")
+    page.locator(".privacy-unfinished a").click()
+    page.fill("#ev-controller-name", "Bildungswerk Nord e. V.")
+    page.fill("#ev-controller-address", "Hauptstr. 1\n34117 Kassel")
+    page.fill("#ev-controller-email", "datenschutz@bildungswerk.example")
+    page.screenshot(path=str(live_server.data_dir / "event-form.png"), full_page=True)
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".flash-ok")).to_be_visible()
+    expect(page.locator(".privacy-unfinished")).to_have_count(0)
+    page.goto("/privacy/netzwerkbrunch?lang=en")
+    expect(page.locator("article")).to_contain_text(
+        "Bildungswerk Nord e. V., Hauptstr. 1, 34117 Kassel, e-mail: datenschutz@bildungswerk"
+    )
+    expect(page.locator("article")).to_have_attribute("lang", "en")

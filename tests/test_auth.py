@@ -65,9 +65,9 @@ def test_logout_ends_the_session(organiser) -> None:
 
 def test_language_switch_to_english_and_back(organiser) -> None:
     organiser.post("/lang/en", data={"next": "/admin/"})
-    assert "Attendees" in organiser.get("/admin/").get_data(as_text=True)
+    assert "New event" in organiser.get("/admin/").get_data(as_text=True)
     organiser.post("/lang/de", data={"next": "/admin/"})
-    assert "Teilnehmende" in organiser.get("/admin/").get_data(as_text=True)
+    assert "Neue Veranstaltung" in organiser.get("/admin/").get_data(as_text=True)
 
 
 def test_password_is_stored_as_a_hash(app, db) -> None:
@@ -82,7 +82,7 @@ def test_the_chosen_language_stays_through_sign_in_and_out(app, db) -> None:
     client = app.test_client()
     client.post("/lang/en", data={"next": "/login"})
     client.get(f"/signin/{access.new_signin_token(db)}")
-    assert "Attendees" in client.get("/admin/").get_data(as_text=True)
+    assert "New event" in client.get("/admin/").get_data(as_text=True)
     client.post("/logout")
     assert client.get("/admin/").status_code == 302  # signed out ...
     assert "Sign in" in client.get("/login").get_data(as_text=True)  # ... still in English

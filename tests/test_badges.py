@@ -246,12 +246,15 @@ def test_qr_text_uses_capitals_only_where_case_does_not_matter() -> None:
     assert badges.qr_text("https://a.example/kiosk", code) == f"HTTPS://A.EXAMPLE/kiosk/b/{code}"
 
 
-def test_one_badge_is_ready_quickly_and_recorded(db: Any, event: events.Event) -> None:
+def test_one_badge_pdf_is_noted_only_when_asked(db: Any, event: events.Event) -> None:
     person = add(db, event, "Walk", "In")
     badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="warm-up")
-    pdf = badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="desk")
+    pdf = badges.single_badge_pdf(
+        db, event, person["id"], public_url=PUBLIC_URL, how="desk", note_pdf=True
+    )
     assert pdf.startswith(b"%PDF")
-    assert [e["how"] for e in badges.print_log(db, person["id"])] == ["warm-up", "desk"]
+    assert [(e["how"], e["kind"]) for e in badges.print_log(db, person["id"])] == [("desk", "pdf")]
+    assert attendees.get(db, person["id"])["badge_print_count"] == 0
     other = events.create(db, "Andere Veranstaltung")
     with pytest.raises(badges.BadgeError) as info:
         badges.single_badge_pdf(db, other, person["id"], public_url=PUBLIC_URL, how="desk")
@@ -458,36 +461,71 @@ def test_right_to_left_names_read_in_order(db: Any, event: events.Event) -> None
 # -- the print log -----------------------------------------------------------------------------
 
 
-def test_print_log_after_batch_only_new_and_reprint(db: Any, event: events.Event) -> None:
+def test_a_pdf_is_not_a_print_until_marked_or_confirmed(db: Any, event: events.Event) -> None:
     first = [add(db, event, f"Erste{i}", "Runde") for i in range(3)]
-    pdf, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, how="batch")
+    pdf, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, how="batch", batch="a" * 32)
     assert count == 3 and pdf.startswith(b"%PDF")
     for person in first:
         row = attendees.get(db, person["id"])
-        assert row["badge_print_count"] == 1 and row["badge_printed_at"]
-    assert badges.counts(db, event) == {"total": 3, "printed": 3, "new": 0}
+        assert row["badge_print_count"] == 0 and row["badge_pdf_at"]
+    assert badges.counts(db, event) == {"total": 3, "printed": 0, "new": 3, "pdf": 3}
+    # "only new" still means never printed: a second PDF holds the same badges
+    _, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, only_new=True)
+    assert count == 3
 
+    assert badges.confirm_batch_printed(db, event, "a" * 32) == 3
+    assert badges.confirm_batch_printed(db, event, "a" * 32) == 0  # a second click: no change
+    assert badges.counts(db, event) == {"total": 3, "printed": 3, "new": 0, "pdf": 0}
     with pytest.raises(badges.BadgeError) as info:
         badges.batch_pdf(db, event, public_url=PUBLIC_URL, only_new=True)
     assert info.value.code == "nothing_to_print"
+    with pytest.raises(badges.BadgeError):
+        badges.confirm_batch_printed(db, event, "b" * 32)
 
     late = add(db, event, "Spät", "Gekommen")
-    pdf, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, only_new=True, how="cli")
+    pdf, count = badges.batch_pdf(
+        db, event, public_url=PUBLIC_URL, only_new=True, how="cli", mark_printed=True
+    )
     assert count == 1
     assert "Spät" in "".join(c["text"] for c in chars_mm(pdf))
     assert attendees.get(db, first[0]["id"])["badge_print_count"] == 1
 
     badges.single_badge_pdf(db, event, late["id"], public_url=PUBLIC_URL, how="desk")
+    badges.single_badge_pdf(
+        db, event, late["id"], public_url=PUBLIC_URL, how="organiser", note_pdf=True
+    )
+    badges.confirm_printed(db, event, late["id"])
     log = badges.print_log(db, late["id"])
-    assert [(e["how"], e["layout"]) for e in log] == [
-        ("cli", badges.DEFAULT_LAYOUT),
-        ("desk", badges.DEFAULT_LAYOUT),
+    assert [(e["how"], e["kind"], e["layout"]) for e in log] == [
+        ("cli", "print", badges.DEFAULT_LAYOUT),
+        ("organiser", "pdf", badges.DEFAULT_SINGLE_LAYOUT),
+        ("pdf, confirmed", "print", badges.DEFAULT_SINGLE_LAYOUT),
     ]
     assert attendees.get(db, late["id"])["badge_print_count"] == 2
 
     _, count = badges.batch_pdf(db, event, public_url=PUBLIC_URL, record=False)
     assert count == 4
-    assert attendees.get(db, late["id"])["badge_print_count"] == 2
+    assert len(badges.print_log(db, late["id"])) == 3
+
+
+def test_a_single_badge_goes_on_a_single_badge_layout_chosen_once(
+    db: Any, event: events.Event
+) -> None:
+    person = add(db, event, "Walk", "In")
+    assert badges.print_settings(db).layout == "avery-l4785"  # a sheet of ten
+    assert badges.print_settings(db).single == badges.DEFAULT_SINGLE_LAYOUT == "a6"
+    pdf = badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="t")
+    [(width, height)] = page_sizes_mm(pdf)
+    assert abs(width - 105) <= TOLERANCE_MM and abs(height - 148) <= TOLERANCE_MM
+    with pytest.raises(badges.BadgeError) as info:
+        badges.save_print_settings(db, single_layout="durable-1445")
+    assert info.value.code == "not_single"
+    badges.save_print_settings(db, single_layout="brother-dk11202")
+    pdf = badges.single_badge_pdf(db, event, person["id"], public_url=PUBLIC_URL, how="t")
+    [(width, height)] = page_sizes_mm(pdf)
+    assert abs(width - 100) <= TOLERANCE_MM and abs(height - 62) <= TOLERANCE_MM
+    assert {lay.name for lay in badges.single_layouts()} >= {"a6", "brother-dk11202"}
+    assert all(lay.per_page == 1 for lay in badges.single_layouts())
 
 
 def test_deleting_an_attendee_deletes_their_print_log(db: Any, event: events.Event) -> None:
@@ -687,8 +725,14 @@ def test_cli_lists_layouts_and_writes_badges(runner: Any, tmp_path: Path) -> Non
     pdf = out.read_bytes()
     assert abs(page_sizes_mm(pdf)[0][0] - 210) <= TOLERANCE_MM
     assert all(t.startswith("HTTPS://KIOSK.EXAMPLE/b/") for t in decode_qr_codes(pdf))
+    assert "not marked printed" in result.output
+    # a PDF is not a print: the next --only-new holds the same badges until --mark-printed
     again = runner.invoke("badges", "--only-new", "-o", str(tmp_path / "again.pdf"))
-    assert again.exit_code == 1 and "already" in again.output
+    assert again.exit_code == 0 and "3 badges" in again.output, again.output
+    marked = runner.invoke("badges", "--only-new", "--mark-printed", "-o", str(out))
+    assert marked.exit_code == 0 and "recorded as printed" in marked.output
+    done = runner.invoke("badges", "--only-new", "-o", str(tmp_path / "done.pdf"))
+    assert done.exit_code == 1 and "already" in done.output
     bad = runner.invoke("badges", "--layout", "nope", "-o", str(tmp_path / "bad.pdf"))
     assert bad.exit_code == 1 and "Unknown badge layout" in bad.output
     as_json = runner.invoke("badges", "--list-layouts", "--json")

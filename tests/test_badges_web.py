@@ -75,7 +75,7 @@ def test_badge_pages_are_for_the_organiser_only(
     with client.session_transaction() as session:
         session["role"] = DESK
     assert client.get("/admin/badges").status_code == 403
-    assert client.get(f"/admin/badges/{people[0]['id']}.pdf").status_code == 403
+    assert client.post(f"/admin/badges/{people[0]['id']}.pdf").status_code == 403
 
 
 def test_badge_page_shows_counts_layouts_and_a_preview(
@@ -126,12 +126,16 @@ def test_settings_are_saved_and_bad_printer_names_refused(organiser: Any, db: An
     settings = badges.print_settings(db)
     assert (settings.layout, settings.single) == ("durable-1445", "brother-dk11202")
     organiser.post("/admin/badges/settings", data={"layout": "a6", "printer": "a b; c"})
+    refused = organiser.post(
+        "/admin/badges/settings", data={"layout": "a6", "single_layout": "durable-1445"}
+    )
+    assert refused.status_code == 303
     assert badges.print_settings(db).layout == "durable-1445"
     page = organiser.get("/admin/badges").get_data(as_text=True)
     assert "kein gültiger Druckername" in page
 
 
-def test_batch_runs_in_the_background_with_progress_and_logs_prints(
+def test_batch_runs_in_the_background_and_counts_as_printed_once_confirmed(
     organiser: Any, db: Any, people: list[dict[str, Any]]
 ) -> None:
     started = organiser.post("/admin/badges/batch", data={"which": "new"})
@@ -141,8 +145,15 @@ def test_batch_runs_in_the_background_with_progress_and_logs_prints(
     assert "3 Namensschilder fertig" in done
     pdf = organiser.get(f"/admin/badges/jobs/{job_id}.pdf")
     assert pdf.mimetype == "application/pdf" and pages_of(pdf.data) == 1
-    assert badges.counts(db, events.current(db)) == {"total": 3, "printed": 3, "new": 0}
-    assert [e["how"] for e in badges.print_log(db, people[0]["id"])] == ["batch"]
+    # downloading the PDF is not printing: nothing counts as printed until confirmed
+    assert badges.counts(db, events.current(db)) == {"total": 3, "printed": 0, "new": 3, "pdf": 3}
+    assert 'id="badge-job-printed"' in done
+    confirmed = organiser.post(f"/admin/badges/batches/{job_id}/printed", follow_redirects=True)
+    assert "3 Namensschilder als gedruckt vermerkt" in confirmed.get_data(as_text=True)
+    assert badges.counts(db, events.current(db)) == {"total": 3, "printed": 3, "new": 0, "pdf": 0}
+    log = badges.print_log(db, people[0]["id"])
+    assert [(e["how"], e["kind"]) for e in log] == [("batch", "pdf"), ("pdf, confirmed", "print")]
+    assert organiser.post("/admin/badges/batches/nope/printed").status_code == 404
     again = organiser.post("/admin/badges/batch", data={"which": "new"})
     assert "job=" not in again.headers["Location"]
     assert "nichts zu drucken" in organiser.get("/admin/badges").get_data(as_text=True)
@@ -157,15 +168,21 @@ def test_sending_a_badge_without_a_printer_says_so_and_records_nothing(
     assert badges.print_log(db, people[1]["id"]) == []
 
 
-def test_organiser_reprint_is_recorded(
+def test_organiser_reprint_is_a_pdf_until_confirmed_printed(
     organiser: Any, db: Any, people: list[dict[str, Any]]
 ) -> None:
-    response = organiser.get(f"/admin/badges/{people[1]['id']}.pdf")
+    assert organiser.get(f"/admin/badges/{people[1]['id']}.pdf").status_code == 405
+    response = organiser.post(f"/admin/badges/{people[1]['id']}.pdf")
     assert response.mimetype == "application/pdf"
-    assert [e["how"] for e in badges.print_log(db, people[1]["id"])] == ["organiser"]
+    assert [e["kind"] for e in badges.print_log(db, people[1]["id"])] == ["pdf"]
     rows = organiser.get("/admin/badges/people?q=weiss", headers=HX).get_data(as_text=True)
     assert rows.lstrip().startswith('<div id="badge-rows"')
-    assert "Weiß" in rows and "1×" in rows and "Müller" not in rows
+    assert "Weiß" in rows and "PDF erstellt" in rows and "Müller" not in rows
+    organiser.post(f"/admin/badges/{people[1]['id']}/printed")
+    assert attendees.get(db, people[1]["id"])["badge_print_count"] == 1
+    rows = organiser.get("/admin/badges/people?q=weiss", headers=HX).get_data(as_text=True)
+    assert "gedruckt" in rows and "PDF erstellt" not in rows
+    assert organiser.post("/admin/badges/99999/printed").status_code == 404
 
 
 def test_desk_gets_a_single_badge_pdf(
@@ -183,7 +200,7 @@ def test_desk_gets_a_single_badge_pdf(
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline")
     assert pages_of(response.data) == 1
-    assert [e["how"] for e in badges.print_log(db, person["id"])] == ["desk"]
+    assert badges.print_log(db, person["id"]) == []  # opening a PDF changes nothing
     assert client.get("/badges/99999.pdf").status_code == 404
 
 
@@ -273,3 +290,65 @@ def test_preview_page_in_the_browser(live_server: Any, page: Any) -> None:
     assert box is not None and box["height"] > box["width"]  # drawn to scale: A6 stands
     expect(page.locator("#badge-preview")).to_contain_text("105 × 148 mm")
     assert problems == []
+
+
+def test_two_pdf_downloads_in_the_browser_mark_nothing_until_confirmed(
+    live_server: Any, page: Any
+) -> None:
+    db = live_server.db()
+    event = events.create(db, "Netzwerkbrunch Kassel")
+    for first, last in [("Anna", "Müller"), ("Jonas", "Weiß")]:
+        attendees.create(db, event, AttendeeData(first_name=first, last_name=last), how="test")
+    db.close()
+    sign_in(page)
+    for _ in range(2):
+        page.goto("/admin/badges")
+        expect(page.locator("#badge-count-new")).to_have_text("2 noch nicht gedruckt")
+        page.check("input[name=which][value=new]")
+        page.click("form.badge-batch button.primary")
+        expect(page.locator("#badge-job-pdf")).to_be_visible(timeout=30_000)
+        pdf = page.request.get(page.locator("#badge-job-pdf").get_attribute("href"))
+        assert pdf.ok and pdf.body().startswith(b"%PDF")
+    page.goto("/admin/badges")
+    expect(page.locator("#badge-count-printed")).to_have_text("0 gedruckt")
+    expect(page.locator("#badge-rows .badge-state").first).to_contain_text("PDF erstellt")
+    expect(page.locator("#badge-batches li")).to_have_count(2)
+    page.screenshot(path=str(live_server.data_dir / "badges.png"), full_page=True)
+    page.locator("#badge-batches li").first.get_by_role("button", name="Gedruckt").click()
+    expect(page.locator("#badge-count-printed")).to_have_text("2 gedruckt")
+    expect(page.locator("#badge-rows .badge-state").first).to_contain_text("gedruckt")
+    expect(page.locator("#badge-rows")).not_to_contain_text("PDF erstellt")
+    expect(page.locator("#badge-batches")).to_have_count(0)
+
+
+def test_a_walk_in_at_the_desk_gets_a_badge_card_not_a_sheet(live_server: Any, page: Any) -> None:
+    db = live_server.db()
+    events.create(db, "Netzwerkbrunch Kassel")
+    db.close()
+    sign_in(page)
+    page.goto("/desk/walkin")
+    page.fill("#w-first", "Fatma")
+    page.fill("#w-last", "Öztürk")
+    page.get_by_text("Mehr Angaben (freiwillig)").click()
+    page.fill("#w-phone", "0561 123456")
+    page.fill("#w-role", "Ausbilderin")
+    page.fill("#w-offers", "Praktikumsplätze")
+    page.check("input[name=consent_share_contact][value=no]")
+    page.screenshot(path=str(live_server.data_dir / "walkin.png"), full_page=True)
+    page.get_by_role("button", name="Aufnehmen, einchecken und Badge").click()
+    link = page.get_by_role("link", name="Badge öffnen und drucken (PDF)")
+    expect(link).to_be_visible()
+    pdf = page.request.get(link.get_attribute("href"))
+    assert pdf.ok
+    [box] = [p.mediabox for p in PdfReader(io.BytesIO(pdf.body())).pages]
+    width_mm, height_mm = float(box.width) * 25.4 / 72, float(box.height) * 25.4 / 72
+    assert abs(width_mm - 105) < 0.5 and abs(height_mm - 148) < 0.5  # A6, not an A4 sheet
+    db = live_server.db()
+    [fatma] = attendees.list_for_event(db, events.current(db).id, query="Öztürk")
+    db.close()
+    assert (fatma["phone"], fatma["role"], fatma["offers"]) == (
+        "0561 123456",
+        "Ausbilderin",
+        ["Praktikumsplätze"],
+    )
+    assert fatma["consent_share_contact"] is False and fatma["consent_matchmaking"] is None

@@ -7,7 +7,7 @@ import re
 import pytest
 import vobject
 
-from kiosk import attendees, contacts, desks, events
+from kiosk import attendees, contacts, desks, events, privacy
 from kiosk import db as kdb
 from kiosk.contacts import ContactError
 
@@ -337,24 +337,56 @@ def test_desk_swap_route_reports_an_unknown_badge(event, desk) -> None:
 
 def test_default_privacy_notice_is_made_from_the_event(db, event) -> None:
     event = events.update_settings(db, event.id, {"retention_days": 45})
-    text = contacts.privacy_notice(event)
-    assert "Netzwerkbrunch Test" in text and "2026-11-22" in text and "Testnetz" in text
-    assert "45 Tage" in text and contacts.notice_needs_editing(text)
+    text = privacy.notice(event)
+    assert "Netzwerkbrunch Test" in text and "22.11.2026" in text and "Testnetz" in text
+    assert "45 Tage" in text and privacy.needs_editing(event)
     for heading in ("verantwortlich", "Wofür", "teilen", "Wie lange", "Rechte"):
         assert re.search(rf"^## .*{heading}", text, re.MULTILINE | re.IGNORECASE), heading
+    english = privacy.notice(event, "en")
+    assert "Who is responsible?" in english and "45 days" in english
+    assert "22 Nov 2026" in english
+
+
+def test_the_notice_never_shows_a_placeholder_and_names_the_controller(db, event) -> None:
+    legacy = "## Wer?\nVerantwortlich: [bitte eintragen: Name, Anschrift und E-Mail]"
+    event = events.update_settings(db, event.id, {"privacy_notice": legacy})
+    for lang in ("de", "en"):
+        assert "[" not in privacy.notice(event, lang)
+    assert "Orga-Team" in privacy.notice(event)
+    with pytest.raises(events.EventError) as info:
+        events.update_settings(db, event.id, {"controller_email": "keine-adresse"})
+    assert info.value.code == "bad_controller_email"
+    event = events.update_settings(
+        db,
+        event.id,
+        {
+            "controller_name": "Bildungswerk Nord e. V.",
+            "controller_address": "Hauptstr. 1\r\n34117 Kassel",
+            "controller_email": "datenschutz@bildungswerk.example",
+        },
+    )
+    assert not privacy.needs_editing(event)
+    expected = "Bildungswerk Nord e. V., Hauptstr. 1, 34117 Kassel"
+    assert expected in privacy.notice(event)  # the placeholder of the organiser's text
+    event = privacy.set_notice(db, event, "")
+    assert f"{expected}, E-Mail: datenschutz@bildungswerk.example" in privacy.notice(event)
+    assert f"{expected}, e-mail: datenschutz@bildungswerk.example" in privacy.notice(event, "en")
 
 
 def test_privacy_notice_is_stored_and_the_unchanged_default_is_not(db, event) -> None:
-    event = contacts.set_privacy_notice(db, event, contacts.default_privacy_notice(event))
+    event = privacy.set_notice(db, event, privacy.default_notice(event))
     assert event.settings["privacy_notice"] == ""
-    event = contacts.set_privacy_notice(db, event, "## Verantwortlich\r\nVerein X, Kassel  \r\n")
+    event = privacy.set_notice(db, event, "## Verantwortlich\r\nVerein X, Kassel  \r\n")
     assert event.settings["privacy_notice"] == "## Verantwortlich\nVerein X, Kassel"
-    assert contacts.privacy_notice(event) == "## Verantwortlich\nVerein X, Kassel"
+    assert privacy.notice(event) == "## Verantwortlich\nVerein X, Kassel"
+    assert "Who is responsible?" in privacy.notice(event, "en")  # English keeps its default
+    event = privacy.set_notice(db, event, "## Controller\nVerein X", "en")
+    assert privacy.notice(event, "en") == "## Controller\nVerein X"
 
 
 def test_notice_blocks() -> None:
     text = "## Wer?\nVerein X\nKassel\n\n- eins\n- zwei\n\n- drei\n\nText\n- Punkt"
-    assert contacts.notice_blocks(text) == [
+    assert privacy.notice_blocks(text) == [
         ("h", "Wer?"),
         ("p", ["Verein X", "Kassel"]),
         ("ul", ["eins", "zwei"]),

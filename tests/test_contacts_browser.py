@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kiosk import attendees, contacts, events
 
@@ -144,4 +145,41 @@ def test_desk_swap_mode_in_the_browser(page, people, live_server) -> None:
     assert "Anna Müller" in result and "Ben Öztürk" in result
     database = live_server.db()
     assert contacts.has_contact(database, people["anna"]["id"], people["ben"]["id"])
+    database.close()
+
+
+def test_sharing_is_one_tap_on_the_phone_and_at_the_desk(phones, page, people, live_server) -> None:
+    database = live_server.db()
+    event = events.get(database, people["anna"]["event_id"])
+    nora = attendees.create(
+        database, event, attendees.AttendeeData(first_name="Nora", last_name="Neu"), how="test"
+    )
+    karl = attendees.create(
+        database, event, attendees.AttendeeData(first_name="Karl", last_name="Kurz"), how="test"
+    )
+    database.close()
+    question = "Möchten Sie Ihre Kontaktdaten mit Personen teilen, mit denen Sie Kontakte tauschen?"
+    phone, _ = phones
+    phone.goto(f"/me/{nora['secret']}")
+    ask = phone.locator("#consents #consent-share")
+    expect(ask).to_contain_text(question)
+    phone.screenshot(path=str(live_server.data_dir / "own-page.png"), full_page=True)
+    ask.get_by_role("button", name="Ja, teilen").click()
+    expect(phone.locator("#consents .tag-ok")).to_be_visible()
+    expect(phone.locator("#consent-share")).to_have_count(0)
+    expect(phone.locator("input[name=consent_share_contact]")).to_be_checked()
+
+    sign_in(page)
+    page.goto("/desk/")
+    page.fill("#scan-input", karl["code"])
+    page.keyboard.press("Enter")
+    card = page.locator("#result #consent-share")
+    expect(card).to_contain_text(question)
+    card.get_by_role("button", name="Nein").click()
+    expect(page.locator("#result")).to_have_attribute("data-outcome", "consent")
+    expect(page.locator("#result #consent-share")).to_have_count(0)
+    database = live_server.db()
+    assert attendees.get(database, nora["id"])["consent_share_contact"] is True
+    assert attendees.get(database, karl["id"])["consent_share_contact"] is False
+    assert attendees.get(database, karl["id"])["consent_share_contact_how"] == "desk"
     database.close()

@@ -127,9 +127,10 @@ def test_walk_in_end_to_end(desk: Any, live_server: Any, venue: Any) -> None:
     desk.fill("#w-first", "Fatma")
     desk.fill("#w-last", "Öztürk")
     desk.fill("#w-org", "Hotel am Bergpark")
+    desk.get_by_text("Mehr Angaben (freiwillig)").click()  # the optional second step
     desk.select_option("#w-type", "Betrieb")
     desk.fill("#w-interests", "Azubi-Sharing, Inklusion")
-    desk.check("input[name=consent_matchmaking]")
+    desk.check("input[name=consent_matchmaking][value=yes]")
     desk.get_by_role("button", name="Aufnehmen, einchecken und Badge").click()
     card = desk.locator('#result[data-outcome="walk_in"]')
     card.wait_for()

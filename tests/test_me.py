@@ -66,6 +66,28 @@ def test_own_page_has_the_suggestions_section(client, anna) -> None:
     assert 'id="suggestions"' in html and 'href="#suggestions"' in html
 
 
+def test_the_badge_page_asks_for_sharing_until_the_person_chose(db, event, client, ben) -> None:
+    newcomer = person(db, event, "Nora", "Neu", share=None)
+    client.get(f"/me/{newcomer['secret']}")
+    html = text(client.get(f"/b/{ben['code']}"))
+    assert "(so haben Sie es eingestellt)" not in html
+    assert "Möchten Sie Ihre Kontaktdaten mit Personen teilen" in html
+    own = text(client.get(f"/me/{newcomer['secret']}"))
+    assert "Möchten Sie Ihre Kontaktdaten mit Personen teilen" in own
+    response = client.post(
+        f"/me/{newcomer['secret']}/consents",
+        data={"purpose": "share_contact", "given": "yes", "back": ben["code"]},
+    )
+    assert response.status_code == 303 and f"/b/{ben['code']}" in response.headers["Location"]
+    stored = attendees.get(db, newcomer["id"])
+    assert stored["consent_share_contact"] is True
+    assert stored["consent_share_contact_how"] == "own page"
+    assert stored["consent_matchmaking"] is True  # the one tap changed nothing else
+    html = text(client.get(f"/b/{ben['code']}"))
+    assert "auch Ihre E-Mail-Adresse und Telefonnummer (so haben Sie es eingestellt)" in html
+    assert "Möchten Sie Ihre Kontaktdaten" not in html
+
+
 def test_consents_change_on_the_own_page_with_proof(db, client, anna) -> None:
     response = client.post(
         f"/me/{anna['secret']}/consents",
@@ -355,16 +377,47 @@ def test_privacy_page_is_public_and_safe(db, event, client) -> None:
 
 def test_organiser_edits_the_privacy_notice(db, event, organiser) -> None:
     html = text(organiser.get("/admin/privacy"))
-    assert "Wer ist verantwortlich?" in html and "bitte eintragen" in html
+    assert "Wer ist verantwortlich?" in html and "bitte eintragen" not in html
+    assert "Datenschutzhinweis ist noch nicht fertig" in html  # the banner
     response = organiser.post(
         "/admin/privacy", data={"notice": "## Verantwortlich\nVerein Brücke e. V., Kassel"}
     )
     assert response.status_code == 303
     assert events.get(db, event.id).settings["privacy_notice"].startswith("## Verantwortlich")
     assert "Verein Brücke e. V." in text(organiser.get(f"/privacy/{event.slug}"))
-    assert "bitte eintragen" not in text(organiser.get("/admin/privacy"))
+    english = text(organiser.get("/admin/privacy?lang=en"))
+    assert "Who is responsible?" in english
+    organiser.post("/admin/privacy", data={"lang": "en", "notice": "## Controller\nVerein"})
+    assert events.get(db, event.id).settings["privacy_notice_en"] == "## Controller\nVerein"
+    assert "<h2>Controller</h2>" in text(organiser.get(f"/privacy/{event.slug}?lang=en"))
     organiser.post("/admin/privacy", data={"action": "reset", "notice": "egal"})
     assert events.get(db, event.id).settings["privacy_notice"] == ""
+
+
+def test_the_banner_stays_until_the_controller_is_entered(db, event, organiser) -> None:
+    for url in ("/admin/", "/admin/badges", "/admin/attendees"):
+        assert "Datenschutzhinweis ist noch nicht fertig" in text(organiser.get(url)), url
+    public = text(organiser.get(f"/privacy/{event.slug}"))
+    assert "bitte eintragen" not in public and "[" not in public
+    refused = organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={"name": event.name, "retention_days": "30", "controller_email": "nein"},
+    )
+    assert refused.status_code == 422
+    organiser.post(
+        f"/admin/events/{event.id}/edit",
+        data={
+            "name": event.name,
+            "date": event.date,
+            "retention_days": "30",
+            "controller_name": "Bildungswerk Nord e. V.",
+            "controller_address": "Hauptstr. 1\n34117 Kassel",
+            "controller_email": "datenschutz@bildungswerk.example",
+        },
+    )
+    assert "noch nicht fertig" not in text(organiser.get("/admin/badges"))
+    public = text(organiser.get(f"/privacy/{event.slug}"))
+    assert "Bildungswerk Nord e. V., Hauptstr. 1, 34117 Kassel" in public
 
 
 def test_privacy_editor_is_for_the_organiser_only(client, event) -> None:

@@ -25,8 +25,24 @@ from kiosk.badges.fields import Logo, Sheet, badge_fields, badge_url, make_sheet
 from kiosk.badges.fitting import MAX_TAGS, Box, Fitted, Tags, fit_tags, fit_text
 from kiosk.badges.jobs import BatchJob, get_job, start_batch
 from kiosk.badges.logo import logo_path, output_dir, remove_logo, save_logo
-from kiosk.badges.paper import DEFAULT_LAYOUT, Layout, get_layout, layouts
-from kiosk.badges.printlog import counts, for_batch, print_log, record_prints
+from kiosk.badges.paper import (
+    DEFAULT_LAYOUT,
+    DEFAULT_SINGLE_LAYOUT,
+    Layout,
+    get_layout,
+    layouts,
+    single_layouts,
+)
+from kiosk.badges.printlog import (
+    confirm_batch_printed,
+    confirm_printed,
+    counts,
+    for_batch,
+    pdf_batches,
+    print_log,
+    record_pdfs,
+    record_prints,
+)
 from kiosk.badges.printouts import batch_pdf, sample_attendees, single_badge_pdf, test_sheet_pdf
 from kiosk.badges.rendering import Progress, badge_css, preview_html, render_html, render_pdf
 from kiosk.badges.settings import (
@@ -40,6 +56,7 @@ from kiosk.pdf import LocalFetcher, html_to_pdf
 
 __all__ = [
     "DEFAULT_LAYOUT",
+    "DEFAULT_SINGLE_LAYOUT",
     "DEFAULT_TYPE_COLOURS",
     "FALLBACK_COLOURS",
     "INK",
@@ -68,6 +85,8 @@ __all__ = [
     "batch_pdf",
     "colour_for",
     "colour_rows",
+    "confirm_batch_printed",
+    "confirm_printed",
     "counts",
     "design_for",
     "fit_tags",
@@ -81,11 +100,13 @@ __all__ = [
     "make_sheet",
     "organisation_types",
     "output_dir",
+    "pdf_batches",
     "preview_html",
     "print_log",
     "print_pdf",
     "print_settings",
     "qr_text",
+    "record_pdfs",
     "record_prints",
     "remove_logo",
     "render_html",
@@ -95,6 +116,7 @@ __all__ = [
     "save_logo",
     "save_print_settings",
     "single_badge_pdf",
+    "single_layouts",
     "start_batch",
     "test_sheet_pdf",
     "text_colour_on",

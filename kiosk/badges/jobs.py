@@ -120,6 +120,7 @@ def _run_batch(
             send=True,
             save_to=path,
             skip=skip,
+            batch=job.id,
             progress=progress,
         )
         job.printer = printer

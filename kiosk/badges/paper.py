@@ -13,6 +13,9 @@ from kiosk.badges.errors import BadgeError
 LAYOUTS_FILE = "layouts.json"
 #: Layout used until the organiser chooses another one.
 DEFAULT_LAYOUT = "avery-l4785"
+#: Layout for one badge at a time (walk-ins, reprints) until the organiser chooses a label
+#: printer's: an A6 badge card, printable on any printer, never a label of an A4 sheet.
+DEFAULT_SINGLE_LAYOUT = "a6"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class Layout:
     @property
     def per_page(self) -> int:
         return self.columns * self.rows
+
+    @property
+    def single(self) -> bool:
+        """One badge per page: a label printer's label or a badge card (A6), which suits a
+        single badge; a sheet would print one label and waste the rest."""
+        return self.per_page == 1
 
     @property
     def portrait(self) -> bool:
@@ -96,6 +105,11 @@ def layouts() -> dict[str, Layout]:
             source=spec.get("source", ""),
         )
     return found
+
+
+def single_layouts() -> list[Layout]:
+    """The layouts a single badge can be printed on (label printers, badge cards)."""
+    return [layout for layout in layouts().values() if layout.single]
 
 
 def get_layout(name: str | None) -> Layout:

@@ -1,4 +1,8 @@
-"""The badge PDFs people ask for (one badge, a batch, a test sheet), printed and logged."""
+"""The badge PDFs people ask for (one badge, a batch, a test sheet), printed and logged.
+
+A PDF is logged as made, not as printed: a print is recorded when kiosk sends the badge to a
+printer, or when the caller says it was printed (``mark_printed``, the organiser's confirmation).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from kiosk.badges.cups import print_pdf
 from kiosk.badges.errors import BadgeError
 from kiosk.badges.logo import logo_path
 from kiosk.badges.paper import get_layout
-from kiosk.badges.printlog import for_batch, record_prints
+from kiosk.badges.printlog import for_batch, record_pdfs, record_prints
 from kiosk.badges.rendering import Progress, render_pdf
 from kiosk.badges.settings import print_settings
 from kiosk.events import Event
@@ -27,12 +31,14 @@ def single_badge_pdf(
     how: str,
     layout: str | None = None,
     printer: str | None = None,
+    note_pdf: bool = False,
 ) -> bytes:
     """One attendee's badge as a PDF (walk-in, reprint), sent to ``printer`` if one is named;
-    the print is recorded only once the PDF is made and, with a printer, accepted by it.
+    the print is recorded only once the PDF is made and accepted by the printer.
 
-    ``printer`` None makes the PDF only (the browser prints it); '' means printing was asked
-    for while no printer is set: BadgeError('no_printer'), and nothing is recorded.
+    ``printer`` None makes the PDF only (the browser prints it): nothing is recorded, or with
+    ``note_pdf`` that a PDF was made; '' means printing was asked for while no printer is set:
+    BadgeError('no_printer'), and nothing is recorded.
     """
     if printer == "":
         raise BadgeError("no_printer", "No printer is set for single badges.")
@@ -55,7 +61,9 @@ def single_badge_pdf(
     )
     if printer:
         print_pdf(pdf, printer)
-    record_prints(db, [attendee_id], how=how, layout=chosen.name)
+        record_prints(db, [attendee_id], how=how, layout=chosen.name)
+    elif note_pdf:
+        record_pdfs(db, [attendee_id], how=how, layout=chosen.name)
     return pdf
 
 
@@ -72,15 +80,18 @@ def batch_pdf(
     save_to: Path | None = None,
     skip: int = 0,
     record: bool = True,
+    mark_printed: bool = False,
+    batch: str = "",
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> tuple[bytes, int]:
-    """The badges of an event (all, or only those not printed yet) as one PDF, and how many.
+    """The badges of an event (all, or only those never printed) as one PDF, and how many.
 
     ``printer`` (default: the configured one) decides the calibration offsets; with ``send`` the
     PDF goes to it, after it is written to ``save_to`` (kept even if the printer refuses it).
-    The print log records the badges once the PDF is made and, when sent, the
-    printer accepted it — unless ``record`` is False (a look before printing).
+    The print log records a print once the printer accepted the PDF (or with
+    ``mark_printed``); otherwise that a PDF was made, under ``batch`` so the organiser can
+    confirm it printed later — nothing at all when ``record`` is False (a look before printing).
     """
     settings = print_settings(db)
     chosen = get_layout(layout or settings.layout)
@@ -102,11 +113,14 @@ def batch_pdf(
     )
     if save_to is not None:
         save_to.write_bytes(pdf)
+    ids = [p["id"] for p in people]
     if send and target_printer:
         print_pdf(pdf, target_printer)
-        how = f"lp:{target_printer}"
-    if record:
-        record_prints(db, [p["id"] for p in people], how=how, layout=chosen.name)
+        how, mark_printed = f"lp:{target_printer}", True
+    if record and mark_printed:
+        record_prints(db, ids, how=how, layout=chosen.name, batch=batch)
+    elif record:
+        record_pdfs(db, ids, how=how, layout=chosen.name, batch=batch)
     return pdf, len(people)
 
 

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from kiosk import db as kdb
 from kiosk.badges.cups import valid_printer_name
 from kiosk.badges.errors import BadgeError
-from kiosk.badges.paper import DEFAULT_LAYOUT, get_layout, layouts
+from kiosk.badges.paper import DEFAULT_LAYOUT, DEFAULT_SINGLE_LAYOUT, get_layout, layouts
 
 #: Calibration offsets beyond this (mm) are refused: the sheet would be misprinted anyway.
 MAX_OFFSET_MM = 10.0
@@ -29,8 +29,11 @@ class PrintSettings:
 
     @property
     def single(self) -> str:
-        """The layout for single badges (walk-ins, reprints): its own, else the batch layout."""
-        return self.single_layout or self.layout
+        """The layout for single badges (walk-ins, reprints), chosen once: its own, else the
+        batch layout when that holds one badge per page, else an A6 badge card."""
+        if self.single_layout:
+            return self.single_layout
+        return self.layout if get_layout(self.layout).single else DEFAULT_SINGLE_LAYOUT
 
     @property
     def desk_printer(self) -> str:
@@ -58,7 +61,10 @@ def print_settings(db: Database) -> PrintSettings:
     settings = PrintSettings(**known)
     if settings.layout not in layouts():
         settings = replace(settings, layout=DEFAULT_LAYOUT)
-    if settings.single_layout and settings.single_layout not in layouts():
+    known = layouts()
+    if settings.single_layout and (
+        settings.single_layout not in known or not known[settings.single_layout].single
+    ):
         settings = replace(settings, single_layout="")
     return settings
 
@@ -75,8 +81,17 @@ def save_print_settings(
     changes: dict[str, Any] = {}
     if layout is not None:
         changes["layout"] = get_layout(layout).name
-    if single_layout is not None:
-        changes["single_layout"] = get_layout(single_layout).name if single_layout else ""
+    if single_layout:
+        chosen = get_layout(single_layout)
+        if not chosen.single:
+            raise BadgeError(
+                "not_single",
+                f"'{chosen.name}' prints several badges per page; a single badge needs a label "
+                "printer's label or a badge card.",
+            )
+        changes["single_layout"] = chosen.name
+    elif single_layout is not None:
+        changes["single_layout"] = ""
     for key, value in (("printer", printer), ("single_printer", single_printer)):
         if value is not None:
             value = value.strip()

@@ -45,7 +45,13 @@ def badge_public_url(db: Database, given: str) -> str:
     "address on port 8000).",
 )
 @click.option("--skip", default=0, show_default=True, help="Leave the first N labels empty.")
-@click.option("--no-log", is_flag=True, help="Do not record the badges as printed (a test).")
+@click.option(
+    "--mark-printed",
+    is_flag=True,
+    help="Record the badges as printed (a PDF alone is only noted as made, so --only-new "
+    "still finds them).",
+)
+@click.option("--no-log", is_flag=True, help="Record nothing, not even that a PDF was made.")
 @click.option(
     "-o",
     "--output",
@@ -62,12 +68,14 @@ def badges_command(
     only_new: bool,
     public_url: str,
     skip: int,
+    mark_printed: bool,
     no_log: bool,
     output: Path | None,
     list_layouts: bool,
     as_json: bool,
 ) -> None:
-    """Write the event's badges as one PDF (all, or --only-new), or --list-layouts."""
+    """Write the event's badges as one PDF (all, or --only-new: never printed), or
+    --list-layouts. A PDF is not a print: give --mark-printed once it is printed."""
     from kiosk import badges
 
     if list_layouts:
@@ -87,11 +95,13 @@ def badges_command(
                 how="cli",
                 skip=skip,
                 record=not no_log,
+                mark_printed=mark_printed,
             )
         except badges.BadgeError as exc:
             fail(str(exc))
     output.write_bytes(pdf)
-    click.echo(f"Wrote {count} badges to {output}.")
+    noted = "recorded as printed" if mark_printed and not no_log else "not marked printed"
+    click.echo(f"Wrote {count} badges to {output} ({noted}).")
 
 
 def _print_layouts(state: State, as_json: bool) -> None:

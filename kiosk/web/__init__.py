@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from kiosk import attendees, retention
+from kiosk import attendees, privacy, retention
 from kiosk import db as kdb
 
 
@@ -27,6 +27,7 @@ def init_web(app: Flask) -> None:
         admin_badges,
         admin_desks,
         admin_import,
+        admin_links,
         admin_mail,
         admin_matching,
         admin_privacy,
@@ -40,7 +41,7 @@ def init_web(app: Flask) -> None:
         suggestions,
     )
     from kiosk.web.blueprints import ALL
-    from kiosk.web.i18n import init_i18n, select_locale
+    from kiosk.web.i18n import init_i18n, local_day, local_stamp, select_locale
     from kiosk.web.lookups import init_lookups
     from kiosk.web.pages import TemplateMacros, current_event, get_db, is_htmx, release_db
     from kiosk.web.roles import ORGANISER, end_stale_session, role
@@ -59,17 +60,24 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.tests["present"] = attendees.is_present
     app.jinja_env.globals["ui"] = TemplateMacros(app.jinja_env)
-    # Timestamps are stored in UTC; pages show this laptop's clock.
-    app.add_template_filter(kdb.local_time, "local_time")
+    # Timestamps are stored in UTC; pages show this laptop's clock, dates as the language
+    # writes them (12.03.2027, 09:41 in German).
+    app.add_template_filter(local_stamp, "local_time")
     app.add_template_filter(lambda stamp: kdb.local_time(stamp, "%H:%M"), "clock")
+    app.add_template_filter(local_day, "day")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         organiser = role() == ORGANISER
+        event = current_event() if organiser else None
         return {
+            # Every organiser page warns while the privacy notice cannot name the controller.
+            "privacy_unfinished": event
+            if event and not is_htmx() and privacy.controller_missing(event)
+            else None,
             "role": role(),
             "lang": select_locale(),
-            "current_event": current_event() if organiser else None,
+            "current_event": event,
             # Every organiser page says when an event's data is due for deletion (a whole
             # page: htmx fragments, such as the desk's scans, have no banner).
             "retention_due": retention.expired(get_db()) if organiser and not is_htmx() else [],

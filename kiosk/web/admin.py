@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, mail, retention
+from kiosk import attendees, events, mail, privacy, retention
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.forms import attendee_data, field_errors
 from kiosk.web.lookups import attendee_or_404
@@ -43,6 +43,7 @@ def _event_error(exc: events.EventError) -> str:
         "bad_format": _("Bitte ein Format wählen: vor Ort, online oder hybrid."),
         "bad_time": _("Bitte Uhrzeiten wie 09:30 angeben; das Ende nach dem Beginn."),
         "bad_video_url": _("Der Videokonferenz-Link muss mit https:// beginnen."),
+        "bad_controller_email": _("Bitte eine gültige E-Mail der verantwortlichen Stelle angeben."),
     }.get(exc.code, str(exc))
 
 
@@ -88,6 +89,7 @@ def edit_event(event_id: int) -> Response:
                 event_date=request.form.get("date", ""),
                 retention_days=request.form.get("retention_days", type=int),
                 **{k: request.form[k] for k in EVENT_FORM_SETTINGS if k in request.form},
+                **{key: request.form.get(key, "") for key in privacy.CONTROLLER_FIELDS},
             )
         except events.EventError as exc:
             error = _event_error(exc)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kiosk import attendees, badges
 from kiosk.web.blueprints import admin as bp
@@ -36,6 +37,10 @@ def _message(exc: badges.BadgeError) -> str:
         "bad_colour": _("Farben bitte im Format #rrggbb."),
         "bad_logo": _("Das Logo muss ein Bild sein (PNG, JPEG, GIF oder WebP)."),
         "nothing_to_print": _("Es gibt nichts zu drucken."),
+        "not_single": _(
+            "Für einzelne Namensschilder bitte ein Etikett des Etikettendruckers oder eine "
+            "Namensschild-Karte (A6) wählen, keinen Bogen."
+        ),
         "no_printer": _("Für einzelne Namensschilder ist kein Drucker eingestellt."),
         "print_failed": _("Drucken fehlgeschlagen: %(reason)s", reason=str(exc)),
     }
@@ -64,8 +69,10 @@ def _page_context() -> dict[str, Any]:
     return {
         "event": event,
         "counts": badges.counts(db, event),
+        "batches": badges.pdf_batches(db, event),
         "settings": badges.print_settings(db),
         "layouts": list(badges.layouts().values()),
+        "single_layouts": badges.single_layouts(),
         "job": job if job and job.event_id == event.id else None,
         "has_logo": badges.logo_path(db, event) is not None,
         "colours": badges.colour_rows(db, event),
@@ -177,10 +184,42 @@ def badge_job_pdf(job_id: str) -> Response:
     return pdf_response(Path(job.path).read_bytes(), Path(job.path).name)
 
 
-@bp.get("/badges/<int:attendee_id>.pdf")
+@bp.post("/badges/<int:attendee_id>.pdf")
 def badge_pdf(attendee_id: int) -> Response:
-    """One attendee's badge (a reprint); the print is recorded."""
-    return single_badge(attendee_id, how="organiser")
+    """One attendee's badge (a reprint) as a PDF; noted as "PDF erstellt", not as printed."""
+    return single_badge(attendee_id, how="organiser", note_pdf=True)
+
+
+@bp.post("/badges/<int:attendee_id>/printed")
+def badge_printed(attendee_id: int) -> Response:
+    """The organiser printed this badge from its PDF: it counts as printed."""
+    try:
+        badges.confirm_printed(get_db(), event_or_404(), attendee_id)
+    except badges.BadgeError:
+        abort(404)
+    flash(_("Als gedruckt vermerkt."), "ok")
+    return redirect_after_post("admin.badges_page", _anchor="single")
+
+
+@bp.post("/badges/batches/<batch>/printed")
+def badge_batch_printed(batch: str) -> Response:
+    """The organiser printed a batch's PDF: its badges count as printed."""
+    try:
+        count = badges.confirm_batch_printed(get_db(), event_or_404(), batch)
+    except badges.BadgeError:
+        abort(404)
+    if count:
+        flash(
+            ngettext(
+                "%(num)d Namensschild als gedruckt vermerkt.",
+                "%(num)d Namensschilder als gedruckt vermerkt.",
+                count,
+            ),
+            "ok",
+        )
+    else:
+        flash(_("Dieser Stapel war schon als gedruckt vermerkt."), "ok")
+    return redirect_after_post("admin.badges_page", _anchor="batch")
 
 
 @bp.post("/badges/<int:attendee_id>/print")

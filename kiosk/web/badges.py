@@ -12,5 +12,5 @@ from kiosk.web.roles import desk_required
 @bp.get("/badges/<int:attendee_id>.pdf")
 @desk_required
 def single(attendee_id: int) -> Response:
-    """One badge for the desk to print (a walk-in or a reprint); the print is recorded."""
+    """One badge for the desk to print (a walk-in or a reprint); opening it records nothing."""
     return single_badge(attendee_id, how="desk")

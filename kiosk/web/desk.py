@@ -103,8 +103,18 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         # Drawn by the browser (static/vendor/qrcode-generator.js): no server time per check-in.
         "qr_text": links.private_link(public_url(), attendee) if show_qr else "",
         "self_mode": self_check_in(),
+        "recent_here": _recent_here(),
         "clear_seconds": current_app.config.get("DESK_SELF_CLEAR_SECONDS", SELF_CLEAR_SECONDS),
     }
+
+
+def _recent_here() -> list[dict[str, Any]]:
+    """Whom this desk checked in lately: their private QR can be shown once more (never on
+    a self check-in tablet)."""
+    event = current_event()
+    if event is None or self_check_in():
+        return []
+    return arrivals.recent_at_desk(get_db(), event, desk_name())
 
 
 def show_result(outcome: dict[str, Any], template: str = "desk/_result.html") -> Response:
@@ -146,6 +156,7 @@ def index() -> Response:
         return redirect(url_for("desk.self_page"))
     event = current_event()
     context = result_context(session.pop(LAST, None)) if event else {"outcome": None}
+    context.setdefault("recent_here", _recent_here())
     return render(
         "desk/index.html",
         event=event,
@@ -254,8 +265,11 @@ def check_out(attendee_id: int) -> Response:
 def consent(attendee_id: int) -> Response:
     event = event_or_404()
     given = request.form.get("given") == "yes"
+    purpose = request.form.get("purpose", "matchmaking")
     try:
-        checkin.set_consent_at_desk(get_db(), event, attendee_id, given, desk=desk_name())
+        checkin.set_consent_at_desk(
+            get_db(), event, attendee_id, given, desk=desk_name(), purpose=purpose
+        )
         outcome = {"kind": "consent", "attendee_id": attendee_id, "fresh": True}
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)

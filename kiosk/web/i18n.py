@@ -10,6 +10,8 @@ from flask_babel import Babel, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from kiosk import documents
+
 LANGUAGES = ("de", "en")
 
 babel = Babel()
@@ -61,3 +63,18 @@ def init_i18n(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.globals["_"] = _template_gettext
+
+
+def local_stamp(stamp: str | None) -> str:
+    """A stored UTC timestamp in this laptop's time, as the page's language writes it
+    (German: 12.03.2027, 09:41)."""
+    return documents.format_time(stamp or "", select_locale())
+
+
+def local_day(value: str | None) -> str:
+    """An ISO date (an event's day) as the page's language writes it (German: 12.03.2027);
+    anything else unchanged."""
+    try:
+        return documents.format_date(value or "", select_locale())
+    except ValueError:
+        return value or ""

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import attendees, contact_requests, contacts, events, matching, online, summaries
+from kiosk import privacy as kprivacy
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
@@ -91,8 +92,20 @@ def own_page(secret: str) -> Response:
 @bp.post("/me/<secret>/consents")
 def consents(secret: str) -> Response:
     attendee = owner_or_404(secret)
-    wanted = {p: request.form.get(f"consent_{p}") == "on" for p in attendees.CONSENTS}
-    attendee, _changed = attendees.set_consents(get_db(), attendee["id"], wanted, how="own page")
+    purpose, given = request.form.get("purpose", ""), request.form.get("given", "")
+    if purpose in attendees.CONSENTS and given in ("yes", "no"):
+        # One tap on a question ("Möchten Sie … teilen?"): that consent alone.
+        attendee = attendees.set_consent(
+            get_db(), attendee["id"], purpose, given == "yes", how="own page"
+        )
+        back = attendees.by_code(get_db(), request.form.get("back", ""))
+        if back is not None and back["event_id"] == attendee["event_id"]:
+            return redirect(url_for("me.badge", code=back["code"], _anchor="swap"), code=303)
+    else:
+        wanted = {p: request.form.get(f"consent_{p}") == "on" for p in attendees.CONSENTS}
+        attendee, _changed = attendees.set_consents(
+            get_db(), attendee["id"], wanted, how="own page"
+        )
     if is_htmx():
         return render("me/_consents.html", attendee=attendee, saved=True)
     flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
@@ -225,5 +238,7 @@ def privacy(slug: str) -> Response:
         event = events.by_slug(get_db(), slug)
     except events.EventError:
         abort(404)
-    blocks = contacts.notice_blocks(contacts.privacy_notice(event))
-    return render("me/privacy.html", event=event, blocks=blocks)
+    lang = request.args.get("lang") or select_locale()
+    lang = lang if lang in kprivacy.LANGUAGES else "de"
+    blocks = kprivacy.notice_blocks(kprivacy.notice(event, lang))
+    return render("me/privacy.html", event=event, blocks=blocks, notice_lang=lang)

@@ -125,12 +125,18 @@ def download(body: bytes | str, filename: str, mimetype: str) -> Response:
     return response
 
 
-def single_badge(attendee_id: int, *, how: str) -> Response:
-    """One badge of an attendee of the current event as a PDF, the print recorded (404 for
-    anyone else): the desk's and the organiser's reprint."""
+def single_badge(attendee_id: int, *, how: str, note_pdf: bool = False) -> Response:
+    """One badge of an attendee of the current event as a PDF (404 for anyone else): the desk's
+    and the organiser's reprint. A PDF is not a print: with ``note_pdf`` the log notes that a
+    PDF was made, else nothing is recorded."""
     try:
         pdf = badges.single_badge_pdf(
-            get_db(), event_or_404(), attendee_id, public_url=public_url(), how=how
+            get_db(),
+            event_or_404(),
+            attendee_id,
+            public_url=public_url(),
+            how=how,
+            note_pdf=note_pdf,
         )
     except badges.BadgeError as exc:
         log.warning("badge pdf for attendee %s refused: %s", attendee_id, exc.code)

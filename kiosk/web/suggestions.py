@@ -8,12 +8,12 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, matching, pdf
+from kiosk import arrivals, attendees, events, links, matching, pdf, qr
 from kiosk.web.blueprints import suggestions as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import attendee_or_404, owner_or_404
-from kiosk.web.pages import get_db, is_htmx, pdf_response, render
-from kiosk.web.roles import desk_required
+from kiosk.web.pages import get_db, is_htmx, pdf_response, public_url, render
+from kiosk.web.roles import ORGANISER, desk_name, desk_required, role
 
 log = logging.getLogger("kiosk.suggestions")
 
@@ -76,14 +76,19 @@ def desk_card(attendee_id: int) -> Response:
 @bp.get("/suggestions/<int:attendee_id>/slip.pdf")
 @desk_required
 def slip(attendee_id: int) -> Response:
-    """A small printable slip (A6) with the attendee's top three."""
+    """A small printable slip (A6) with the attendee's top three and the QR code of their
+    own page (for the organiser, or a desk that checked them in just now)."""
     attendee = attendee_or_404(attendee_id)
     db = get_db()
     event = events.get(db, attendee["event_id"])
+    own_page = role() == ORGANISER or arrivals.checked_in_at_desk_lately(
+        db, event, attendee["id"], desk_name()
+    )
     html = render_template(
         "admin/matching_slip.html",
         event=event,
         attendee=attendee,
         lines=matching.top_for_print(db, attendee, lang=select_locale()),
+        private_qr=qr.png_data_uri(links.private_link(public_url(), attendee)) if own_page else "",
     )
     return pdf_response(pdf.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
