@@ -70,6 +70,7 @@ def url_for_rule(rule: Any, world: dict[str, Any], secret: str) -> str:
         "round_no": 1,
         "log_id": 1,
         "request_id": 1,
+        "batch": "b1",
         "code": world["bert"]["code"] if "/b/" in rule.rule.lower() else "en",
         "secret": secret,
         "slug": world["event"].slug,
