@@ -107,4 +107,4 @@ def bound_cheroot(server: Any, app: Any) -> None:
     """The same bounds on a cheroot server (``--https``) as on waitress."""
     server.max_request_body_size = app.config["MAX_CONTENT_LENGTH"]
     server.max_request_header_size = MAX_HEADER_BYTES
-    server.timeout = IDLE_SECONDS
+    # cheroot's own socket timeout (10 s) already closes a connection that sends nothing.
