@@ -24,6 +24,10 @@ PASSWORD_GUESSES_ALL = 30
 PASSWORD_WINDOW_SECONDS = 60.0
 #: The setting whose change ends every organiser session signed in before it.
 SESSION_GENERATION = "session_generation"
+#: The setting listing organiser sessions signed out (their ids, until their cookies expire).
+ENDED_SESSIONS = "ended_sessions"
+#: How long a signed-out session's id is kept: as long as a session cookie lives (Flask's 31 days).
+ENDED_SESSION_DAYS = 31
 
 
 class AccessError(KioskError):
@@ -68,6 +72,32 @@ def session_generation(db: Database) -> int:
     return kdb.recent(
         db, SESSION_GENERATION, lambda: int(kdb.get_setting(db, SESSION_GENERATION, 0))
     )
+
+
+def new_session_id() -> str:
+    """An id for one organiser session (kept in its cookie), to end it alone later."""
+    return secrets.token_hex(16)
+
+
+def end_session(db: Database, session_id: str) -> None:
+    """End one organiser session: a copy of its cookie (another browser, a stolen one) no
+    longer signs in."""
+    if not session_id:
+        return
+    now = datetime.now(UTC)
+    with kdb.transaction(db):
+        ended = {
+            k: v for k, v in kdb.get_setting(db, ENDED_SESSIONS, {}).items() if v > now.isoformat()
+        }
+        ended[session_id] = (now + timedelta(days=ENDED_SESSION_DAYS)).isoformat()
+        kdb.set_setting(db, ENDED_SESSIONS, ended)
+
+
+def session_ended(db: Database, session_id: str | None) -> bool:
+    """True when this organiser session was signed out (read on every organiser request, so
+    the list is kept a moment)."""
+    ended = kdb.recent(db, ENDED_SESSIONS, lambda: kdb.get_setting(db, ENDED_SESSIONS, {}))
+    return bool(session_id) and session_id in ended
 
 
 def end_sessions(db: Database) -> None:

@@ -183,9 +183,12 @@ def test_sign_out_everywhere_ends_the_other_organiser_sessions(organiser, app, e
     organiser.post("/logout", data={"everywhere": "1"})
     for browser in (organiser, laptop, phone):
         assert browser.get("/admin/").status_code == 302
-    # A plain sign-out ends only its own session.
+    # A plain sign-out ends its own session, copies of its cookie included, and no other.
     first, second = app.test_client(), app.test_client()
     for browser in (first, second):
         browser.post("/login", data={"password": ORGANISER_PASSWORD})
+    stolen = _copy_of(app, first)
+    assert stolen.get("/admin/").status_code == 200
     first.post("/logout")
+    assert stolen.get("/admin/").status_code == 302
     assert second.get("/admin/").status_code == 200

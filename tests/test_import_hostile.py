@@ -191,3 +191,8 @@ def test_an_upload_is_read_once_and_confirmed_from_what_was_read(
 def test_a_huge_id_in_a_url_is_not_found(organiser: Any, event: Any, path: str) -> None:
     method = organiser.post if path.endswith("/here") else organiser.get
     assert method(path).status_code == 404
+
+
+def test_a_huge_id_in_a_query_string_counts_as_not_given(organiser: Any, event: Any) -> None:
+    answer = organiser.get("/admin/mail/preview?attendee=99999999999999999999999")
+    assert answer.status_code == 200

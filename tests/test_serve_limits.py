@@ -220,3 +220,40 @@ def test_https_server_refuses_chunked_bodies_before_reading_them(tmp_path: Path)
     )
     assert answer.status_code == 411
     assert client.get("/login").status_code in (200, 302)
+
+
+def test_one_address_cannot_take_every_connection(served: Served) -> None:
+    from kiosk.cli.limits import CONNECTION_LIMIT, PER_ADDRESS
+
+    hoard = []
+    try:
+        for _ in range(CONNECTION_LIMIT + 20):  # a stranger's device holds idle connections
+            sock = socket.socket()
+            sock.bind(("127.0.0.2", 0))
+            sock.settimeout(5)
+            sock.connect(("127.0.0.1", served.port))
+            hoard.append(sock)
+        # Everybody else is still served at once.
+        other = socket.socket()
+        other.bind(("127.0.0.3", 0))
+        other.settimeout(5)
+        other.connect(("127.0.0.1", served.port))
+        other.sendall(b"GET /login HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n")
+        assert other.recv(64).startswith(b"HTTP/1.1 200")
+        other.close()
+        # The hoarder keeps PER_ADDRESS of them; the server closed the rest.
+        time.sleep(0.5)
+        still_open = 0
+        for sock in hoard:
+            sock.setblocking(False)
+            try:
+                still_open += sock.recv(1) != b""
+            except BlockingIOError:
+                still_open += 1
+            except OSError:
+                pass
+        assert still_open == PER_ADDRESS
+    finally:
+        for sock in hoard:
+            sock.close()
+    assert served.scan_seconds(served.codes[0]) < SCAN_P99_LIMIT_S

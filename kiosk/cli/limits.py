@@ -10,6 +10,7 @@ cost minutes of CPU).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from waitress import create_server
@@ -17,6 +18,8 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.receiver import ChunkedReceiver
 from waitress.utilities import BadRequest
+
+log = logging.getLogger("kiosk.serve")
 
 #: Longest chunk-size line accepted: a hexadecimal size and maybe a short extension.
 MAX_CHUNK_LINE = 1024
@@ -29,6 +32,11 @@ MAX_HEADER_BYTES = 32 * 1024
 CONNECTION_LIMIT = 500
 #: Seconds an idle connection is kept: a phone polling every few seconds keeps its own.
 IDLE_SECONDS = 60
+#: Connections one address may hold open at once (a browser opens six at most): one device
+#: cannot take all of ``CONNECTION_LIMIT`` and lock everybody else out. Not behind a proxy
+#: (every visitor comes from its address) and not for this laptop itself.
+PER_ADDRESS = 50
+THIS_LAPTOP = frozenset({"127.0.0.1", "::1"})
 
 
 class BoundedChunkedReceiver(ChunkedReceiver):
@@ -56,9 +64,32 @@ class BoundedParser(HTTPRequestParser):
 
 
 class BoundedChannel(HTTPChannel):
-    """A connection whose requests are read by ``BoundedParser``."""
+    """A connection whose requests are read by ``BoundedParser``, closed at once when its
+    address already holds ``PER_ADDRESS`` connections."""
 
     parser_class = BoundedParser
+    _address: str | None = None
+
+    def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+        super().__init__(server, sock, addr, adj, map)
+        per_address: Counter[str] | None = getattr(server, "kiosk_per_address", None)
+        address = addr[0] if isinstance(addr, tuple) else str(addr)
+        if per_address is None or address in THIS_LAPTOP:
+            return
+        self._address = address
+        per_address[address] += 1
+        if per_address[address] > PER_ADDRESS:
+            log.warning("refused: too many connections from one address")
+            self.handle_close()
+
+    def del_channel(self, map: Any = None) -> None:
+        if self._address is not None:
+            per_address: Counter[str] = self.server.kiosk_per_address
+            per_address[self._address] -= 1
+            if per_address[self._address] <= 0:
+                del per_address[self._address]
+            self._address = None
+        super().del_channel(map)
 
 
 def waitress_server(app: Any, host: str, port: int, threads: int) -> Any:
@@ -82,6 +113,8 @@ def waitress_server(app: Any, host: str, port: int, threads: int) -> Any:
     )
     for listener in listeners.values():  # one per address listened on, none has a client yet
         listener.channel_class = BoundedChannel
+        # Channels are opened and closed in the server's one loop thread: a plain Counter.
+        listener.kiosk_per_address = None if app.config.get("BEHIND_PROXY") else Counter()
     return server
 
 
@@ -107,4 +140,4 @@ def bound_cheroot(server: Any, app: Any) -> None:
     """The same bounds on a cheroot server (``--https``) as on waitress."""
     server.max_request_body_size = app.config["MAX_CONTENT_LENGTH"]
     server.max_request_header_size = MAX_HEADER_BYTES
-    server.timeout = IDLE_SECONDS
+    # cheroot's own socket timeout (10 s) already closes a connection that sends nothing.

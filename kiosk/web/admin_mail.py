@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from kiosk import mail, summaries
 from kiosk.web.blueprints import admin as bp
 from kiosk.web.pages import event_or_404, get_db, public_url, redirect_after_post, render
+from kiosk.web.security import sqlite_id
 
 
 @bp.app_template_global("mail_error_text")
@@ -118,7 +119,7 @@ def mail_test() -> Response:
 @bp.get("/mail/preview")
 def mail_preview() -> Response:
     kind = _kind_or_404(request.args.get("kind", "link"))
-    attendee_id = request.args.get("attendee", type=int)
+    attendee_id = request.args.get("attendee", type=sqlite_id)
     preview = None
     if attendee_id:
         try:

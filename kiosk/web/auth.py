@@ -56,7 +56,8 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in() -> None:
-    start_session(role=ORGANISER, gen=access.session_generation(get_db()))
+    db = get_db()
+    start_session(role=ORGANISER, gen=access.session_generation(db), sid=access.new_session_id())
 
 
 @bp.get("/")
@@ -137,11 +138,13 @@ def signin_link(token: str) -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out this browser; with ``everywhere`` every organiser session ends (a laptop or
-    phone left signed in somewhere)."""
-    if request.form.get("everywhere") and session.get("role") == ORGANISER:
-        access.end_sessions(get_db())
-        log.info("every organiser session ended")
+    """Sign out this browser (a copy of its cookie signs in no more); with ``everywhere`` every
+    organiser session ends (a laptop or phone left signed in somewhere)."""
+    if session.get("role") == ORGANISER:
+        access.end_session(get_db(), session.get("sid", ""))
+        if request.form.get("everywhere"):
+            access.end_sessions(get_db())
+            log.info("every organiser session ended")
     start_session()
     return redirect(url_for("auth.login"), code=303)
 

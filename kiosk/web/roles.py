@@ -36,10 +36,13 @@ def start_session(**values: Any) -> None:
 
 
 def end_stale_session() -> None:
-    """Before each request: an organiser session from before a password change or a sign-out
-    everywhere has ended (the signed cookie alone would stay good for weeks)."""
-    if session.get("role") == ORGANISER and session.get("gen", 0) != access.session_generation(
-        get_db()
+    """Before each request: an organiser session signed out, or from before a password change
+    or a sign-out everywhere, has ended (the signed cookie alone would stay good for weeks)."""
+    if session.get("role") != ORGANISER:
+        return
+    db = get_db()
+    if session.get("gen", 0) != access.session_generation(db) or access.session_ended(
+        db, session.get("sid")
     ):
         log.warning("denied: organiser session ended by a password change or sign-out")
         start_session()

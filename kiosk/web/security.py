@@ -118,6 +118,15 @@ class SQLiteId(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def sqlite_id(value: str) -> int:
+    """An id from a query string or form (``request.args.get(..., type=sqlite_id)``): a
+    number SQLite can store, else ValueError (and the value counts as not given)."""
+    number = int(value)
+    if not 0 <= number <= SQLITE_MAX_INTEGER:
+        raise ValueError("not an id")
+    return number
+
+
 def init_security(app: Flask) -> None:
     """CSRF protection, the session cookies, the headers every answer carries, and ids in
     URLs bounded (before any route is added)."""
