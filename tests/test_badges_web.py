@@ -343,6 +343,8 @@ def test_a_walk_in_at_the_desk_gets_a_badge_card_not_a_sheet(live_server: Any, p
     [box] = [p.mediabox for p in PdfReader(io.BytesIO(pdf.body())).pages]
     width_mm, height_mm = float(box.width) * 25.4 / 72, float(box.height) * 25.4 / 72
     assert abs(width_mm - 105) < 0.5 and abs(height_mm - 148) < 0.5  # A6, not an A4 sheet
+    page.locator("#badge-state").get_by_role("button", name="Gedruckt").click()
+    expect(page.locator("#badge-state")).to_have_text("✓ Badge als gedruckt vermerkt")
     db = live_server.db()
     [fatma] = attendees.list_for_event(db, events.current(db).id, query="Öztürk")
     db.close()

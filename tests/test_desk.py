@@ -496,9 +496,17 @@ def test_walk_in_card_opens_the_badge_pdf_which_changes_nothing(
     assert f'href="/badges/{ole["id"]}.pdf"' in html
     pdf = desk.get(f"/badges/{ole['id']}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    # a PDF opened is not a badge printed (and a GET records nothing)
+    # a PDF opened is not a badge printed (and a GET records nothing) ...
     assert attendees.get(db, ole["id"])["badge_print_count"] == 0
     assert badges.print_log(db, ole["id"]) == []
+    # ... until the helper says it came out of the printer
+    assert f'action="/badges/{ole["id"]}/printed"' in html
+    done = desk.post(f"/badges/{ole['id']}/printed", headers=HX).get_data(as_text=True)
+    assert "Badge als gedruckt vermerkt" in done
+    assert [e["how"] for e in badges.print_log(db, ole["id"])] == ["desk Eingang 1"]
+    shown = desk.get(f"/desk/attendee/{ole['id']}", headers=HX).get_data(as_text=True)
+    assert "Badge noch nicht gedruckt" not in shown
+    assert desk.post("/badges/99999/printed", headers=HX).status_code == 404
 
 
 def test_print_on_arrival_without_a_printer_offers_the_pdf(

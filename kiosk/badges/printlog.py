@@ -93,8 +93,11 @@ def confirm_batch_printed(db: Database, event: Event, batch: str) -> int:
     return len(ids)
 
 
-def confirm_printed(db: Database, event: Event, attendee_id: int) -> None:
-    """The organiser printed one attendee's badge from its PDF: it counts as printed."""
+def confirm_printed(
+    db: Database, event: Event, attendee_id: int, *, how: str = "pdf, confirmed"
+) -> None:
+    """Someone printed one attendee's badge from its PDF (the organiser, a desk): it counts
+    as printed."""
     try:
         attendee = kattendees.in_event(db, event.id, attendee_id)
     except kattendees.AttendeeError:
@@ -105,9 +108,7 @@ def confirm_printed(db: Database, event: Event, attendee_id: int) -> None:
         "ORDER BY id DESC LIMIT 1",
         [attendee["id"], PDF],
     )
-    record_prints(
-        db, [attendee["id"]], how="pdf, confirmed", layout=(layout or {}).get("layout", "")
-    )
+    record_prints(db, [attendee["id"]], how=how, layout=(layout or {}).get("layout", ""))
 
 
 def pdf_batches(db: Database, event: Event, limit: int = RECENT_BATCHES) -> list[dict[str, Any]]:

@@ -184,6 +184,7 @@ ENDPOINT_CLASSES = {
     "desk.swap_scan": STAFFED_DESK,
     "desk.swap_cancel": STAFFED_DESK,
     "badges.single": STAFFED_DESK,
+    "badges.printed": STAFFED_DESK,
     "suggestions.desk_card": STAFFED_DESK,
     "suggestions.slip": STAFFED_DESK,
 }
