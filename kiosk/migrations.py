@@ -356,3 +356,12 @@ def m014_consent_mail(db: Database) -> None:
 def m015_attendance_mode(db: Database) -> None:
     # How a person takes part in a hybrid event: "on-site" or "online" ("" = as the event).
     db["attendees"].add_column("attendance", str, not_null_default="")
+
+
+@migrations()
+def m911_contact_initiator(db: Database) -> None:
+    # Who saved a contact by phone: 1 on the saver's row, 0 on the other's (who is shown who
+    # saved them); NULL for contacts swapped at a desk or before this was recorded. The
+    # per-attendee limit on saves counts the rows with 1.
+    db["contacts"].add_column("initiated", int)
+    db["contacts"].create_index(["owner_id", "initiated", "created_at"])

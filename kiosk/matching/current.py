@@ -16,6 +16,7 @@ from kiosk.events import Event
 from kiosk.matching.balance import Plan, plan
 from kiosk.matching.model import Model
 from kiosk.matching.profiles import load_rows, pairs_met, pairs_not_a_fit, profiles_from_rows
+from kiosk.matching.rules import RuleChoice, choose_rule
 from kiosk.matching.suggestions import PLAN_SIZE, Suggestion
 
 #: A plan that took at most this long is rebuilt on every change (a brunch: ~10 ms); a slower
@@ -55,21 +56,32 @@ def data_version(db: Database, event: Event) -> tuple[Any, ...]:
         tuple(a.values()),
         tuple(c.values()),
         tuple(f.values()),
-        json.dumps(event.settings.get("synonyms"), sort_keys=True),
+        json.dumps(
+            [event.settings.get("synonyms"), event.settings.get("matching_rule")], sort_keys=True
+        ),
     )
 
 
 def build_model(db: Database, event: Event) -> Model:
     """Load the event's consenting attendees, what they have met, and make the vectors."""
-    synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
-    profiles, labels = profiles_from_rows(load_rows(db, event.id), synonyms)
+    settings = kevents.get(db, event.id).settings
+    profiles, labels = profiles_from_rows(load_rows(db, event.id), settings.get("synonyms") or {})
     return Model(
         profiles,
         labels,
         met=pairs_met(db, event, profiles),
         not_a_fit=pairs_not_a_fit(db, event.id),
         seed=event.id,
+        rule=choose_rule(profiles, settings.get("matching_rule", "auto")).rule,
     )
+
+
+def current_rule(db: Database, event: Event) -> RuleChoice:
+    """Who meets whom at the event now: the organiser's choice or the inferred rule, with what
+    it was inferred from."""
+    settings = kevents.get(db, event.id).settings
+    profiles, _ = profiles_from_rows(load_rows(db, event.id), {})
+    return choose_rule(profiles, settings.get("matching_rule", "auto"))
 
 
 def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
