@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -219,6 +220,17 @@ def address_form(db: Database, event: Event) -> str:
     chosen = event.settings.get("address_form", "auto")
     if chosen in ("du", "Sie"):
         return chosen
+    key = (kdb.database_file(db), event.id)
+    known = _inferred_address.get(key)
+    if known and time.monotonic() - known[0] < ADDRESS_CACHE_SECONDS:
+        return known[1]
+    form = inferred_address_form(db, event)
+    _inferred_address[key] = (time.monotonic(), form)
+    return form
+
+
+def inferred_address_form(db: Database, event: Event) -> str:
+    """What "auto" means for this event now: "du" when most attendees are young visitors."""
     marks = ", ".join("?" for _ in _YOUNG_ROLES)
     row = kdb.one(
         db,
