@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.matching.model import MET_PENALTY, Model
+from kiosk.matching.model import HERE_NOW_BONUS, MET_PENALTY, Model
 from kiosk.matching.suggestions import PLAN_SIZE, Suggestion
 
 #: Everybody with at least this many eligible people gets at least this many suggestions.
@@ -97,7 +97,6 @@ class Plan:
 def _candidates(model: Model, start: int, stop: int, pool: int) -> tuple[np.ndarray, ...]:
     """Each row's best ``pool`` candidates (row, col, score, position) and its eligible count."""
     S = model.scores(start, stop)
-    eligible = np.isfinite(S).sum(axis=1)
     rows = stop - start
     groups = model.n_pad // model.width
     # The pool-th largest group maximum is a lower bound of the pool-th largest score: only
@@ -118,7 +117,11 @@ def _candidates(model: Model, start: int, stop: int, pool: int) -> tuple[np.ndar
     r, c, s = r[order], c[order], s[order]
     position = np.arange(r.size) - np.searchsorted(r, r)
     keep = position < pool
-    return r[keep] + start, c[keep], s[keep], position[keep], eligible
+    r, c, s, position = r[keep], c[keep], s[keep], position[keep]
+    # A row with fewer candidates than the pool has all its real matches in it; a full pool
+    # means at least that many (all a list needs).
+    eligible = np.bincount(r, minlength=rows)
+    return r + start, c, s, position, eligible
 
 
 def bound_for(demand: np.ndarray, size: int) -> int:
@@ -151,7 +154,10 @@ def plan(model: Model, size: int = PLAN_SIZE) -> Plan:
     R, C, S, P = (np.concatenate([p[k] for p in parts]) for k in range(4))
     eligible = np.concatenate([p[4] for p in parts])
     pool_size = np.bincount(R, minlength=n)
-    demand = np.bincount(C, weights=size / np.maximum(pool_size[R], 1), minlength=n)
+    # A receiver spreads its places over its candidates, at most one place on each.
+    demand = np.bincount(
+        C, weights=np.minimum(1.0, size / np.maximum(pool_size[R], 1)), minlength=n
+    )
     bound = bound_for(demand, size)
     R, C, S, P = _prefer_less_wanted(R, C, S, demand)
 
@@ -160,8 +166,9 @@ def plan(model: Model, size: int = PLAN_SIZE) -> Plan:
     _assign_by_need(R, C, S, P, pool_size, lists, load, bounds, size)
     overflow = _fill_short(model, lists, load, eligible, size, bounds)
     _repair_unsuggested(model, lists, load, sole)
+    here = (HERE_NOW_BONUS * model.present).tolist()  # presence orders, see display_score
     for items in lists:
-        items.sort(key=lambda cs: -model.display_score(cs[0], cs[1]))
+        items.sort(key=lambda cs: -(cs[1] + here[cs[0]]))
     return Plan(model, size, bound, lists, load, overflow, sole=sole)
 
 
@@ -174,7 +181,9 @@ def _prefer_less_wanted(
         return rows, cols, scores, rows
     top = float(demand.max()) or 1.0
     scores = scores - TIE_BREAK * demand[cols] / top
-    order = np.lexsort((cols, -scores, rows))
+    # One float key sorts by row, then better score first (scores stay far below the spacing).
+    span = float(np.abs(scores).max()) * 4 + 1
+    order = np.argsort(rows * span - scores.astype(np.float64), kind="stable")
     rows, cols, scores = rows[order], cols[order], scores[order]
     position = np.arange(rows.size) - np.searchsorted(rows, rows)
     return rows, cols, scores, position
@@ -234,13 +243,12 @@ def _assign_by_need(
     """
     n = load.size
     count = np.array([len(items) for items in lists], dtype=np.int64)
-    taken = np.array(
-        sorted(r * n + c for r, items in enumerate(lists) for c, _ in items), dtype=np.int64
-    )
-    fresh = ~np.isin(rows * n + cols, taken)
-    rows, cols, scores, position = rows[fresh], cols[fresh], scores[fresh], position[fresh]
-    # Positions again, among the candidates not placed yet.
-    position = np.arange(rows.size) - np.searchsorted(rows, rows) if rows.size else position
+    taken = [r * n + c for r, items in enumerate(lists) for c, _ in items]
+    if taken:
+        fresh = ~np.isin(rows * n + cols, np.array(taken, dtype=np.int64))
+        rows, cols, scores = rows[fresh], cols[fresh], scores[fresh]
+        # Positions again, among the candidates not placed yet.
+        position = np.arange(rows.size) - np.searchsorted(rows, rows)
     need = pool_size[rows]
     for p in range(int(position.max()) + 1 if position.size else 0):
         at = np.flatnonzero(position == p)
@@ -310,7 +318,10 @@ def _repair_unsuggested(
 
     def refresh(i: int) -> None:
         weakest_score[i] = np.inf
-        swappable = [k for k, (c, _) in enumerate(lists[i]) if (i, c) not in sole]
+        if sole:
+            swappable = [k for k, (c, _) in enumerate(lists[i]) if (i, c) not in sole]
+        else:
+            swappable = range(len(lists[i]))
         if not swappable:
             return
         k = min(swappable, key=lambda x: lists[i][x][1])

@@ -126,6 +126,8 @@ def for_attendee(
     current = current_plan(db, event)
     if attendee_id not in current.model.index and _takes_part(db, attendee_id):
         current = current_plan(db, event, fresh=True)  # consented since the plan was made
+    elif _changed_own_profile(db, event, current, attendee_id):
+        current = current_plan(db, event, fresh=True)  # they just added to their interests
     found = current.suggestions(attendee_id, n) if n <= PLAN_SIZE else []
     if n > PLAN_SIZE:
         wide = plan(current.model, n)
@@ -133,6 +135,24 @@ def for_attendee(
     # Feedback given since a large event's plan was made still counts at once.
     refused = {b for a, b in pairs_not_a_fit(db, event.id) if a == attendee_id}
     return [s for s in found if s.attendee_id not in refused]
+
+
+def _changed_own_profile(db: Database, event: Event, current: Plan, attendee_id: int) -> bool:
+    """True when the attendee's interests, offers or seeks differ from those the plan used
+    (a large event's plan is reused for a while; one's own edit shows at once)."""
+    i = current.model.index.get(attendee_id)
+    if i is None:
+        return False
+    rows = kdb.rows(
+        db, "SELECT id, interests, offers, seeks FROM attendees WHERE id = ?", [attendee_id]
+    )
+    if not rows:
+        return False
+    row = {**rows[0], "code": "", "first_name": ""}
+    synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
+    (now,), _ = profiles_from_rows([row], synonyms)
+    had = current.model.profiles[i]
+    return (now.interests, now.offers, now.seeks) != (had.interests, had.offers, had.seeks)
 
 
 def _takes_part(db: Database, attendee_id: int) -> bool:

@@ -56,6 +56,19 @@ def _group_ids(values: Sequence[str], start: int = 0) -> np.ndarray:
     return out
 
 
+#: The bits of float32 -inf as int32: OR-ed into the bits of +0.0 they make -inf.
+_NEG_INF_BITS = np.array(-np.inf, dtype=np.float32).view(np.int32)
+
+
+def _never_where_zero(S: np.ndarray) -> None:
+    """Set the exact zeros of a non-negative float32 matrix (no fit at all) to -inf, in place.
+
+    Done on the bits without a branch: several times faster than a boolean mask on a
+    matrix of 10 million entries, most of them kept."""
+    bits = S.view(np.int32)
+    bits |= (bits == 0).astype(np.int32) * _NEG_INF_BITS
+
+
 def _idf(df: Counter[str], n: int) -> dict[str, float]:
     return {t: math.log((n + 1) / (c + 1)) + IDF_FLOOR for t, c in df.items()}
 
@@ -204,14 +217,13 @@ class Model:
     def scores(self, start: int, stop: int) -> np.ndarray:
         """Rank scores of rows start..stop against every (padded) column; -inf = never."""
         S = self.A[start:stop] @ self.Bt
-        nothing = S <= 0  # nothing in common: never a suggestion
+        _never_where_zero(S)  # nothing in common (-inf stays -inf through what follows)
         for a, b in self.project_runs:
             if a < stop and b > start:
                 same = S[max(a, start) - start : min(b, stop) - start, a:b]
                 same *= SAME_PROJECT_FACTOR
                 same -= OTHER_PROJECT_BONUS
         S += self.colbonus
-        S[nothing] = -np.inf
         S[self.org[start:stop, None] == self.org[None, :]] = -np.inf
         if self.by_role:
             mine = self.side[start:stop, None]
@@ -230,11 +242,10 @@ class Model:
         receiver (the transpose of ``scores`` for those people)."""
         n = self.n
         T = self.B[cols] @ self.A.T
-        nothing = T <= 0
+        _never_where_zero(T)
         same_project = self.project[cols][:, None] == self.project[None, :n]
         T[same_project] = T[same_project] * SAME_PROJECT_FACTOR - OTHER_PROJECT_BONUS
         T += self.colbonus[cols][:, None]
-        T[nothing] = -np.inf
         T[self.org[cols][:, None] == self.org[None, :n]] = -np.inf
         if self.by_role:
             theirs = self.side[cols][:, None]
