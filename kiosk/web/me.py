@@ -90,7 +90,10 @@ def consents(secret: str) -> Response:
     if is_htmx():
         du = says_du(events.get(get_db(), attendee["event_id"]))
         return render("me/_consents.html", attendee=attendee, saved=True, du=du)
-    flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
+    if says_du(events.get(get_db(), attendee["event_id"])):
+        flash(_("Deine Einwilligungen sind gespeichert."), "ok")
+    else:
+        flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
     return redirect(url_for("me.own_page", secret=secret, _anchor="consents"), code=303)
 
 
@@ -195,12 +198,14 @@ def badge(code: str) -> Response:
     other = badge_or_404(code)
     owner = remembered()
     db = get_db()
+    event = events.get(db, other["event_id"])
     return render(
         "me/badge.html",
         other=attendees.public_view(other),
-        event=events.get(db, other["event_id"]),
+        event=event,
         owner=owner,
         state=contacts.swap_state(db, owner, other),
+        du=says_du(event),
     )
 
 
@@ -216,7 +221,7 @@ def _swap_message(code: str, du: bool = False) -> str:
             "Bitte versuchen Sie es später noch einmal oder tauschen Sie am Empfang."
         )
     if code == "self":
-        return _("Das ist Ihr eigener Badge.")
+        return _("Das ist dein eigener Badge.") if du else _("Das ist Ihr eigener Badge.")
     if code == "other_event":
         return _("Dieser Badge gehört zu einer anderen Veranstaltung.")
     return _("Diesen Badge kennen wir nicht.")
@@ -227,7 +232,10 @@ def save(code: str) -> Response:
     other = badge_or_404(code)
     owner = remembered()
     if owner is None:
-        flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")
+        if says_du(events.get(get_db(), other["event_id"])):
+            flash(_("Bitte öffne zuerst deine eigene Seite."), "warn")
+        else:
+            flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")
         return redirect(url_for("me.badge", code=other["code"]), code=303)
     db = get_db()
     event = events.get(db, owner["event_id"])
