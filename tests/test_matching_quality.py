@@ -266,3 +266,28 @@ def test_fair_load_follows_need(fair) -> None:
     assert int(result.load.max()) <= max(result.bound, 30)
     # Companies training the same trades share its pupils: none is left with a handful.
     assert min(int(result.load[i]) for i in companies) >= 30
+
+
+def test_rule_is_inferred_from_roles_or_organisation_types() -> None:
+    fair = [_profile(1, "Autohaus", role="Aussteller", offers={"kfz"})]
+    fair += [_profile(2 + k, f"Schule {k}", role="Besucher", seeks={"kfz"}) for k in range(5)]
+    assert matching.infer_rule(fair).rule == "roles"
+    # Organisation types say the same when the role column names functions.
+    typed = [
+        Profile(**{**p.__dict__, "role": "Ausbildungsleitung", "organisation_type": t})
+        for p, t in zip(fair, ["Betrieb"] + ["Schule"] * 5, strict=True)
+    ]
+    assert matching.infer_rule(typed).rule == "roles"
+    # A network meeting of many companies and a few schools stays everyone with everyone,
+    # even when only the companies offer something.
+    meeting = [
+        Profile(**{**p.__dict__, "organisation_type": "Betrieb" if k < 4 else "Schule"})
+        for k, p in enumerate(
+            [_profile(k, f"Firma {k}", offers={"praktikum"}) for k in range(4)]
+            + [_profile(10 + k, f"Schule {k}", interests={"inklusion"}) for k in range(2)]
+        )
+    ]
+    assert matching.infer_rule(meeting).rule == "all"
+    # Once visitors offer something too, it is a meeting of equals.
+    fair.append(_profile(99, "Schule X", role="Besucher", offers={"kfz"}))
+    assert matching.infer_rule(fair).rule == "all"

@@ -16,6 +16,8 @@ from kiosk.matching.terms import term_key
 
 #: The rules an organiser can choose; "auto" follows ``infer_rule``.
 RULES = ("auto", "all", "roles")
+#: A fair stays a fair when a few visitors type something into "offers" (at most this share).
+VISITORS_OFFERING_TOLERATED = 0.05
 #: No side known: meets everybody.
 NO_SIDE = 0
 EXHIBITOR = 1
@@ -78,15 +80,22 @@ class RuleChoice:
 
 
 def infer_rule(profiles: Sequence[Profile]) -> RuleChoice:
-    """By role when both sides are there and only exhibitors offer something (a fair); else
-    everyone with everyone."""
+    """By role when it looks like a fair: both sides are there, more visitors than exhibitors,
+    and (almost) only exhibitors offer something; else everyone with everyone (a network
+    meeting, where the organisation types name companies and schools alike)."""
     sides = [side_of(p) for p in profiles]
     exhibitors = sum(1 for s in sides if s == EXHIBITOR)
     visitors = sum(1 for s in sides if s == VISITOR)
     offering = [s for s, p in zip(sides, profiles, strict=True) if p.offers]
     ex_offer = sum(1 for s in offering if s == EXHIBITOR)
     vis_offer = sum(1 for s in offering if s == VISITOR)
-    rule = "roles" if exhibitors and visitors and ex_offer and not vis_offer else "all"
+    fair = (
+        exhibitors
+        and visitors > exhibitors
+        and ex_offer
+        and vis_offer <= VISITORS_OFFERING_TOLERATED * visitors
+    )
+    rule = "roles" if fair else "all"
     return RuleChoice(rule, False, rule, exhibitors, visitors, vis_offer, ex_offer)
 
 
