@@ -291,3 +291,18 @@ def test_rule_is_inferred_from_roles_or_organisation_types() -> None:
     # Once visitors offer something too, it is a meeting of equals.
     fair.append(_profile(99, "Schule X", role="Besucher", offers={"kfz"}))
     assert matching.infer_rule(fair).rule == "all"
+
+
+def test_pair_scores_agree_with_the_score_matrix(db, demo_event) -> None:
+    import numpy as np
+
+    model = matching.for_everybody(db, demo_event).model
+    rng = np.random.default_rng(4)
+    rows = rng.integers(0, model.n, 500)
+    cols = rng.integers(0, model.n, 500)
+    full = model.scores(0, model.n)
+    expected = full[rows, cols]
+    found = model.pair_scores(rows, cols)
+    assert np.array_equal(np.isinf(expected), np.isinf(found))
+    finite = np.isfinite(expected)
+    assert np.allclose(expected[finite], found[finite], atol=1e-4)

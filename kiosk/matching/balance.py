@@ -210,15 +210,16 @@ def _place_sole_providers(
             dtype=bool,
         )
         rows, cols = rows[ok], cols[ok]
-    by_row: dict[int, list[int]] = defaultdict(list)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        by_row[r].append(c)
     sole: set[tuple[int, int]] = set()
-    for r, found in by_row.items():
-        row = model.scores(r, r + 1)[0]
-        ranked = sorted((c for c in found if np.isfinite(row[c])), key=lambda c: -row[c])
-        for c in ranked[:size]:
-            lists[r].append((c, float(row[c])))
+    if not rows.size:
+        return lists, load, sole
+    scores = model.pair_scores(rows, cols)
+    keep = np.isfinite(scores)
+    rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    for k in np.lexsort((-scores, rows)).tolist():
+        r, c = int(rows[k]), int(cols[k])
+        if len(lists[r]) < size:
+            lists[r].append((c, float(scores[k])))
             load[c] += 1
             sole.add((r, c))
     return lists, load, sole

@@ -237,6 +237,21 @@ class Model:
                     S[rows[lo:hi] - start, cols[lo:hi]] -= MET_PENALTY
         return S
 
+    def pair_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The scores of single (row, col) pairs, as ``scores`` gives them (-inf = never)."""
+        fit = np.einsum("ij,ij->i", self.A[rows], self.B[cols])
+        out = fit.astype(np.float32)
+        same = self.project[rows] == self.project[cols]
+        out[same] = out[same] * SAME_PROJECT_FACTOR - OTHER_PROJECT_BONUS
+        out += self.colbonus[cols]
+        if self.met_set:
+            met = [
+                (r, c) in self.met_set for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            ]
+            out[np.array(met, dtype=bool)] -= MET_PENALTY
+        out[(fit <= 0) | ~self.allowed(rows, cols)] = -np.inf
+        return out
+
     def column_scores(self, cols: np.ndarray) -> np.ndarray:
         """Scores of each of ``cols`` in every receiver's list: one row per col, one column per
         receiver (the transpose of ``scores`` for those people)."""
