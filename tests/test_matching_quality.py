@@ -139,28 +139,32 @@ def test_same_project_discount_is_said_in_the_reason(db, event) -> None:
 
 
 def test_the_only_provider_stays_in_the_lists_of_those_who_need_it() -> None:
-    """A company everyone wants (the bound cuts it) that alone trains one trade: every pupil
-    seeking that trade keeps it, before pupils who could go elsewhere."""
-    profiles = [_profile(1, "Solo", offers={"a", "b", "c", "rare"}, role="Aussteller")]
+    """A company 600 pupils want most (the bound cuts it) that alone trains one trade: the 30
+    pupils seeking that trade keep it, although three other companies fit them better."""
+    rng = random.Random(3)
+    trades = [f"t{k}" for k in range(20)]
+    profiles = [_profile(1, "Solo", offers={*trades, "rare"}, role="Aussteller")]
     profiles += [
-        _profile(2 + k, f"Firma {k}", offers={"a", "b", "c"}, role="Aussteller") for k in range(3)
+        _profile(2 + k, f"Firma {k}", offers={t}, role="Aussteller") for k, t in enumerate(trades)
     ]
-    k = 100
-    for n in range(200):
-        profiles.append(_profile(k, f"Schule {n % 7}", seeks={"a", "b", "c"}, role="Besucher"))
-        k += 1
-    needy = []
-    for n in range(30):
-        needy.append(k)
-        seeks = {"rare"} if n % 2 else {"rare", "a"}
-        profiles.append(_profile(k, f"Schule {n % 7}", seeks=seeks, role="Besucher"))
-        k += 1
-    model = Model(profiles, rule="roles")
+    profiles += [
+        _profile(50 + k, f"Betrieb {k}", offers={"u1", "u2", "u3"}, role="Aussteller")
+        for k in range(5)
+    ]
+    pupils = [
+        _profile(100 + n, f"Schule {n % 9}", seeks=set(rng.sample(trades, 10)), role="Besucher")
+        for n in range(600)
+    ]
+    needy = [
+        _profile(800 + n, f"Schule {n % 9}", seeks={"rare", "u1", "u2", "u3"}, role="Besucher")
+        for n in range(30)
+    ]
+    model = Model(profiles + pupils + needy, rule="roles")
     result = matching.plan(model, 5)
     solo = model.index[1]
-    assert result.load[solo] > result.bound - 1 or result.load[solo] >= 30
-    for pupil in needy:
-        assert solo in {j for j, _ in result.lists[model.index[pupil]]}, pupil
+    assert result.load[solo] >= result.bound  # the bound binds on it ...
+    for pupil in needy:  # ... yet everyone who needs it keeps it
+        assert solo in {j for j, _ in result.lists[model.index[pupil.id]]}, pupil.name
     quality = matching.measure(result)
     assert quality.sole_seekers == 30 and quality.sole_provider_kept == 1
     assert quality.without_common == 0 and quality.provider_first == 1
