@@ -127,9 +127,10 @@ def _share(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f} %"
 
 
-def quality_of_file(path: Path) -> list[tuple[str, Any]]:
+def quality_of_file(path: Path, *, sole_provider: bool = False) -> list[tuple[str, Any]]:
     """The quality figures of everybody's suggestions (lists of 10) for one registration file,
-    with nobody and with 20 % checked in (a fixed random choice)."""
+    with nobody and with 20 % checked in (a fixed random choice); ``sole_provider`` adds a
+    company that alone trains a trade 30 pupils seek."""
     from kiosk import db as kdb
     from kiosk import importing
 
@@ -138,6 +139,8 @@ def quality_of_file(path: Path) -> list[tuple[str, Any]]:
         database, event = _fresh_database(folder)
         table = importing.read_file(path.read_bytes(), path.name)
         importing.run(database, event, table, importing.auto_mapping(table.header))
+        if sole_provider:
+            _add_sole_provider(database, event)
         if importing.nobody_consents(database, event):
             # The import warns; then consent is collected at check-in or on the own page.
             with kdb.transaction(database):
@@ -158,14 +161,45 @@ def quality_of_file(path: Path) -> list[tuple[str, Any]]:
     return out
 
 
+def _add_sole_provider(database: Any, event: Any) -> None:
+    """One more company that alone trains a trade, which 30 pupils also seek (the shared fair
+    has no trade only one company trains, so the third figure would have nobody to count)."""
+    from kiosk import attendees
+    from kiosk import db as kdb
+
+    attendees.create(
+        database,
+        event,
+        attendees.AttendeeData(
+            first_name="Zora",
+            organisation="Zahntechnik Solo",
+            role="Aussteller",
+            offers=["Zahntechniker/in"],
+            consent_matchmaking=True,
+        ),
+        how="bench",
+    )
+    pupils = kdb.rows(
+        database,
+        "SELECT id, seeks FROM attendees WHERE role = 'Besucher' AND consent_matchmaking = 1 "
+        "ORDER BY id LIMIT 30",
+    )
+    with kdb.transaction(database):
+        for p in pupils:
+            seeks = [*json.loads(p["seeks"] or "[]"), "Zahntechniker/in"]
+            database["attendees"].update(p["id"], {"seeks": json.dumps(seeks)})
+
+
 def print_quality(folder: Path) -> None:
     """Print the quality figures of every file in QUALITY_FILES found in ``folder``."""
-    for name in QUALITY_FILES:
-        path = folder / name
+    runs = [(name, name, False) for name in QUALITY_FILES]
+    runs.insert(1, (QUALITY_FILES[0], f"{QUALITY_FILES[0]} + a sole provider", True))
+    for filename, name, sole in runs:
+        path = folder / filename
         if not path.exists():
             print(f"quality, {name}: not found, skipped")
             continue
-        found = quality_of_file(path)
+        found = quality_of_file(path, sole_provider=sole)
         rule = dict(found)["rule"]
         for label, q in found:
             if label in ("rule", "consent"):

@@ -103,3 +103,21 @@ def test_organiser_sets_who_meets_whom(organiser_page: Any, live_server: Any) ->
     page.get_by_text("Einstellungen gespeichert.").wait_for()
     assert "alle mit allen" in page.locator("#rule-now").inner_text()
     assert page.locator("input[name=address_form][value=Sie]").is_checked()
+
+
+def test_import_without_consent_says_how_to_collect_it(
+    organiser_page: Any, live_server: Any
+) -> None:
+    from conftest import SHARED_DATA
+
+    database = live_server.db()
+    events.choose(database, events.create(database, "Netzwerktreffen").id)
+    database.close()
+    page = organiser_page
+    page.goto("/admin/import")
+    page.set_input_files("input[type=file]", str(SHARED_DATA / "online-registration-export.csv"))
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    warning = page.locator("#no-matchmaking-consent")
+    warning.wait_for()
+    assert "Niemand hat der Vermittlung zugestimmt" in warning.inner_text()
+    _shot(page, "import-no-consent")
