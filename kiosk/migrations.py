@@ -365,3 +365,27 @@ def m911_contact_initiator(db: Database) -> None:
     # per-attendee limit on saves counts the rows with 1.
     db["contacts"].add_column("initiated", int)
     db["contacts"].create_index(["owner_id", "initiated", "created_at"])
+
+
+@migrations()
+def m912_matching_versions(db: Database) -> None:
+    # A per-event version that changes whenever what matchmaking reads changes (attendees, their
+    # contacts, feedback on suggestions), also from other processes: asking for an attendee's
+    # suggestions checks one row instead of counting the event's attendees each time.
+    db["matching_versions"].create({"event_id": int, "version": int}, pk="event_id")
+    bump = """INSERT INTO matching_versions (event_id, version)
+        VALUES ({ev}, abs(random()) % 1000000000)
+        ON CONFLICT (event_id) DO UPDATE SET version = version + 1"""
+    for table in ("attendees", "contacts", "suggestion_feedback"):
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_insert AFTER INSERT ON {table}
+            BEGIN {bump.format(ev="NEW.event_id")}; END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_update AFTER UPDATE ON {table}
+            BEGIN {bump.format(ev="NEW.event_id")}; {bump.format(ev="OLD.event_id")}; END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_delete AFTER DELETE ON {table}
+            BEGIN {bump.format(ev="OLD.event_id")}; END"""
+        )

@@ -310,3 +310,35 @@ def test_pair_scores_agree_with_the_score_matrix(db, demo_event) -> None:
     assert np.array_equal(np.isinf(expected), np.isinf(found))
     finite = np.isfinite(expected)
     assert np.allclose(expected[finite], found[finite], atol=1e-4)
+
+
+def test_the_data_version_changes_with_everything_matching_reads(db, event) -> None:
+    other_event = events.create(db, "Woanders")
+    a = _person(db, event, "Ada", "A", interests=["Inklusion"])
+    b = _person(db, event, "Ben", "B", interests=["Inklusion"])
+    seen = [matching.data_version(db, event)]
+
+    def changed() -> bool:
+        seen.append(matching.data_version(db, event))
+        return seen[-1] != seen[-2]
+
+    _person(db, other_event, "Cem", "C")
+    assert not changed()  # another event's attendee
+    _check_in(db, a["id"])
+    assert changed()
+    attendees.set_consent(db, b["id"], "matchmaking", False, how="t")
+    assert changed()
+    with kdb.transaction(db):
+        db["attendees"].update(b["id"], {"interests": '["Mentoring"]'})
+    assert changed()
+    from kiosk import contacts
+
+    contacts.swap(db, event, a["id"], b["id"], how="desk")
+    assert changed()
+    matching.record_feedback(db, event, a["id"], b["id"], "not_a_fit")
+    assert changed()
+    attendees.delete(db, b["id"])
+    assert changed()
+    assert not changed()  # nothing happened
+    events.update_settings(db, event.id, {"matching_rule": "roles"})
+    assert matching.data_version(db, events.get(db, event.id)) != seen[-1]

@@ -33,29 +33,12 @@ _cache_lock = threading.Lock()
 
 
 def data_version(db: Database, event: Event) -> tuple[Any, ...]:
-    """Changes whenever something matching depends on changes (cheap to ask)."""
-    a = kdb.one(
-        db,
-        """SELECT count(*) AS n, max(id) AS last, max(updated_at) AS edited,
-        count(checked_in_at) AS here, max(checked_in_at) AS arrived,
-        count(checked_out_at), max(checked_out_at),
-        total(consent_matchmaking) AS consents, total(status = 'cancelled') AS cancelled
-        FROM attendees WHERE event_id = ?""",
-        [event.id],
-    )
-    c = kdb.one(
-        db, "SELECT count(*) AS n, max(id) AS last FROM contacts WHERE event_id = ?", [event.id]
-    )
-    f = kdb.one(
-        db,
-        "SELECT count(*) AS n, max(id) AS last, max(created_at) AS at FROM suggestion_feedback "
-        "WHERE event_id = ?",
-        [event.id],
-    )
+    """Changes whenever something matching depends on changes (one row to read): the event's
+    matching version, which triggers raise on every change of its attendees, contacts and
+    feedback (kiosk.migrations), and the settings matching uses."""
+    row = kdb.one(db, "SELECT version FROM matching_versions WHERE event_id = ?", [event.id])
     return (
-        tuple(a.values()),
-        tuple(c.values()),
-        tuple(f.values()),
+        row["version"] if row else None,
         json.dumps(
             [event.settings.get("synonyms"), event.settings.get("matching_rule")], sort_keys=True
         ),
