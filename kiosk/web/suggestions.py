@@ -49,7 +49,8 @@ def feedback(secret: str, ref: str) -> Response:
     """'Getroffen' or 'Passt nicht' for one suggestion, named by the viewer's reference."""
     attendee = owner_or_404(secret)
     db = get_db()
-    other = references.resolve(db, current_app.secret_key, attendee, ref)
+    shown = [s.attendee_id for s in matching.suggestions_for(db, attendee)]
+    other = references.resolve(db, current_app.secret_key, attendee, ref, likely=shown)
     if other is None:
         abort(404)
     try:
