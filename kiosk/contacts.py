@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -28,7 +29,7 @@ VCARD_LINE_OCTETS = 75
 #: Namespace of the stable vCard UIDs (so a phone updates a contact instead of doubling it).
 VCARD_NAMESPACE = uuid.UUID("5b0f3c3e-9a53-4c52-9a55-3f5f1a4c8e21")
 
-_CONTACT_COLUMNS = """c.id, c.event_id, c.other_id, c.created_at, c.how, c.note,
+_CONTACT_COLUMNS = """c.id, c.event_id, c.other_id, c.created_at, c.how, c.note, c.initiated,
     a.first_name, a.last_name, a.organisation, a.project, a.role, a.email, a.phone,
     a.consent_share_contact"""
 
@@ -40,10 +41,50 @@ class ContactError(KioskError):
 # -- swapping ------------------------------------------------------------------------------------
 
 
+#: Seconds over which the per-attendee limit on phone saves counts.
+SAVE_WINDOW_SECONDS = 3600
+
+
+def saves_in_window(db: Database, owner_id: int) -> int:
+    """How many contacts ``owner_id`` saved by phone in the last SAVE_WINDOW_SECONDS."""
+    since = (datetime.now(UTC) - timedelta(seconds=SAVE_WINDOW_SECONDS)).isoformat(
+        timespec="milliseconds"
+    )
+    row = kdb.one(
+        db,
+        "SELECT count(*) AS n FROM contacts WHERE owner_id = ? AND initiated = 1 "
+        "AND created_at >= ?",
+        [owner_id, since],
+    )
+    return row["n"] if row else 0
+
+
+def save(db: Database, event: Event, owner_id: int, other_id: int) -> bool:
+    """An attendee saves another's contact on their phone (a scanned badge): both get it, the
+    other sees who saved them, and one attendee saves at most the event's
+    ``contact_save_limit`` per hour (a person swaps with tens in an afternoon, not hundreds:
+    more is someone collecting addresses)."""
+    limit = int(event.settings.get("contact_save_limit") or 0)
+    with kdb.transaction(db):
+        known = has_contact(db, owner_id, other_id)
+        if limit and not known and saves_in_window(db, owner_id) >= limit:
+            log.info("denied: contact save by attendee %s (limit %s/h)", owner_id, limit)
+            raise ContactError("too_many_saves", "Too many contacts saved in the last hour.")
+        return swap(db, event, owner_id, other_id, how="phone", initiated_by=owner_id)
+
+
 def swap(
-    db: Database, event: Event, owner_id: int, other_id: int, *, how: str, desk: str = ""
+    db: Database,
+    event: Event,
+    owner_id: int,
+    other_id: int,
+    *,
+    how: str,
+    desk: str = "",
+    initiated_by: int | None = None,
 ) -> bool:
-    """Record the contact for both people (one row each way); True if it is new to either."""
+    """Record the contact for both people (one row each way); True if it is new to either.
+    ``initiated_by`` is the one of the two who saved it (a phone save), if any."""
     if owner_id == other_id:
         raise ContactError("self", "One cannot swap contacts with oneself.")
     with kdb.transaction(db):
@@ -57,10 +98,11 @@ def swap(
         stamp = kdb.now()
         added = 0
         for mine, theirs in ((owner_id, other_id), (other_id, owner_id)):
+            initiated = None if initiated_by is None else int(mine == initiated_by)
             cursor = db.execute(
                 """INSERT OR IGNORE INTO contacts (event_id, owner_id, other_id, created_at, how,
-                desk, note) VALUES (?, ?, ?, ?, ?, ?, '')""",
-                [event.id, mine, theirs, stamp, how, desk],
+                desk, note, initiated) VALUES (?, ?, ?, ?, ?, ?, '', ?)""",
+                [event.id, mine, theirs, stamp, how, desk, initiated],
             )
             if cursor.rowcount:
                 added += 1
@@ -98,7 +140,10 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
     a contact whose other person was erased keeps only the owner's own note."""
     shares = bool(row.pop("consent_share_contact"))
     erased = row["other_id"] is None
-    out = {**row, "shares": shares and not erased, "erased": erased}
+    # The other person saved this contact by scanning the owner's badge.
+    initiated = row.pop("initiated", None)
+    saved_you = row.get("how") == "phone" and initiated == 0
+    out = {**row, "shares": shares and not erased, "erased": erased, "saved_you": saved_you}
     if erased:
         out.update({f: "" for f in ("first_name", "last_name", "organisation", "project", "role")})
     out["name"] = " ".join(p for p in (out["first_name"], out["last_name"]) if p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +25,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "controller_address": "",
     "controller_email": "",
     "synonyms": {},
+    "matching_rule": "auto",  # who meets whom: auto, all (everyone), roles (visitors-exhibitors)
+    "address_form": "auto",  # how attendee-facing texts address people: auto, du, Sie
+    "contact_save_limit": 30,  # contacts one attendee may save by phone per hour
     "type_colours": {},  # overrides of kiosk.badges.DEFAULT_TYPE_COLOURS: {type: "#rrggbb"}
     "badge_logo": "",  # file name of the uploaded logo in the data folder's badges/
     "retention_days": 30,
@@ -170,12 +174,76 @@ def update_settings(db: Database, event_id: int, changes: dict[str, Any]) -> Eve
     days = changes.get("retention_days", 1)
     if not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
         raise EventError("bad_retention", f"Retention: 1 to {MAX_RETENTION_DAYS} days.")
-    changes = {**changes, **_checked_shape(changes)}
+    changes = {**changes, **_checked_shape(changes), **_checked_people_settings(changes)}
     with kdb.transaction(db):
         event = get(db, event_id)
         merged = {**event.settings, **changes}
         db["events"].update(event_id, {"settings": json.dumps(merged)})
     return get(db, event_id)
+
+
+#: Who meets whom (kiosk.matching.rules): inferred, everyone with everyone, or by role.
+MATCHING_RULES = ("auto", "all", "roles")
+#: How attendee-facing texts address people.
+ADDRESS_FORMS = ("auto", "du", "Sie")
+#: The organiser may allow at most this many contacts saved by phone per attendee and hour.
+MAX_CONTACT_SAVE_LIMIT = 1000
+#: Roles of young visitors (lower case as SQLite folds ASCII): a fair with them says "du".
+_YOUNG_ROLES = (
+    "besucher",
+    "besucherin",
+    "schüler",
+    "schülerin",
+    "schueler",
+    "schuelerin",
+    "pupil",
+    "jugendliche",
+    "jugendlicher",
+)
+
+
+#: How long the inferred address form is reused (a desk scan must not count attendees).
+ADDRESS_CACHE_SECONDS = 60.0
+_inferred_address: dict[tuple[str, int], tuple[float, str]] = {}
+
+
+def _checked_people_settings(changes: dict[str, Any]) -> dict[str, Any]:
+    """The matching rule, address form and save limit of a settings change, checked."""
+    if changes.get("matching_rule", "auto") not in MATCHING_RULES:
+        raise EventError("bad_matching_rule", "Matching rule: auto, all or roles.")
+    if changes.get("address_form", "auto") not in ADDRESS_FORMS:
+        raise EventError("bad_address_form", "Address form: auto, du or Sie.")
+    limit = changes.get("contact_save_limit", 1)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_CONTACT_SAVE_LIMIT:
+        raise EventError("bad_save_limit", f"Saves per hour: 1 to {MAX_CONTACT_SAVE_LIMIT}.")
+    return {}
+
+
+def address_form(db: Database, event: Event) -> str:
+    """ "du" or "Sie" for attendee-facing texts: the event's setting, else "du" when most
+    attendees are pupils or young visitors (a training fair), else "Sie"."""
+    chosen = event.settings.get("address_form", "auto")
+    if chosen in ("du", "Sie"):
+        return chosen
+    key = (kdb.database_file(db), event.id)
+    known = _inferred_address.get(key)
+    if known and time.monotonic() - known[0] < ADDRESS_CACHE_SECONDS:
+        return known[1]
+    form = inferred_address_form(db, event)
+    _inferred_address[key] = (time.monotonic(), form)
+    return form
+
+
+def inferred_address_form(db: Database, event: Event) -> str:
+    """What "auto" means for this event now: "du" when most attendees are young visitors."""
+    marks = ", ".join("?" for _ in _YOUNG_ROLES)
+    row = kdb.one(
+        db,
+        f"SELECT count(*) AS n, total(lower(trim(role)) IN ({marks})) AS young "
+        "FROM attendees WHERE event_id = ? AND status != 'cancelled'",
+        [*_YOUNG_ROLES, event.id],
+    )
+    return "du" if row and row["n"] and row["young"] * 2 > row["n"] else "Sie"
 
 
 def rename(db: Database, event_id: int, name: str, event_date: str = "") -> Event:

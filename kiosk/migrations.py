@@ -421,3 +421,36 @@ def m018_badge_pdfs(db: Database) -> None:
     db["badge_prints"].add_column("batch", str, not_null_default="")
     db["badge_prints"].create_index(["batch"])
     db["attendees"].add_column("badge_pdf_at", str)
+
+
+@migrations()
+def m019_contact_initiator(db: Database) -> None:
+    # Who saved a contact by phone: 1 on the saver's row, 0 on the other's (who is shown who
+    # saved them); NULL for contacts swapped at a desk or before this was recorded. The
+    # per-attendee limit on saves counts the rows with 1.
+    db["contacts"].add_column("initiated", int)
+    db["contacts"].create_index(["owner_id", "initiated", "created_at"])
+
+
+@migrations()
+def m020_matching_versions(db: Database) -> None:
+    # A per-event version that changes whenever what matchmaking reads changes (attendees, their
+    # contacts, feedback on suggestions), also from other processes: asking for an attendee's
+    # suggestions checks one row instead of counting the event's attendees each time.
+    db["matching_versions"].create({"event_id": int, "version": int}, pk="event_id")
+    bump = """INSERT INTO matching_versions (event_id, version)
+        VALUES ({ev}, abs(random()) % 1000000000)
+        ON CONFLICT (event_id) DO UPDATE SET version = version + 1"""
+    for table in ("attendees", "contacts", "suggestion_feedback"):
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_insert AFTER INSERT ON {table}
+            BEGIN {bump.format(ev="NEW.event_id")}; END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_update AFTER UPDATE ON {table}
+            BEGIN {bump.format(ev="NEW.event_id")}; {bump.format(ev="OLD.event_id")}; END"""
+        )
+        db.execute(
+            f"""CREATE TRIGGER matching_version_{table}_delete AFTER DELETE ON {table}
+            BEGIN {bump.format(ev="OLD.event_id")}; END"""
+        )

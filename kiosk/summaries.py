@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, audit, contacts, documents, matching, retention
+from kiosk import attendees, audit, contacts, documents, events, matching, retention
 from kiosk import db as kdb
 from kiosk import pdf as pdf_renderer
 from kiosk.events import Event
@@ -53,12 +53,15 @@ def person_context(db: Database, attendee: dict[str, Any], lang: str = "de") -> 
     """What one person's summary shows: their contacts and the suggested people not met."""
     made = contacts.list_for(db, attendee["id"])
     met = {c["other_id"] for c in made}
+    address = events.address_form(db, events.get(db, attendee["event_id"]))
     suggested = [
         {
             "name": s.name,
             "organisation": s.organisation,
             # Being here was a reason on the day; afterwards only what they share counts.
-            "why": matching.reason_text([r for r in s.reasons if r.kind != "here_now"], lang),
+            "why": matching.reason_text(
+                [r for r in s.reasons if r.kind != "here_now"], lang, address, name=s.name
+            ),
         }
         for s in matching.suggestions_for(db, attendee, matching.PLAN_SIZE)
         if s.attendee_id not in met

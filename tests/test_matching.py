@@ -135,7 +135,7 @@ def test_demo_never_suggests_without_consent_or_within_an_organisation(db, demo_
 def test_same_organisation_is_compared_folded(db, event) -> None:
     a = _person(db, event, "Ada", "Jobcenter Stadt Kassel", interests=["Inklusion"])
     _person(db, event, "Ben", "JOBCENTER  stadt kassel", interests=["Inklusion"])
-    c = _person(db, event, "Cem", "Caritas", interests=["Mentoring"])
+    c = _person(db, event, "Cem", "Caritas", interests=["Inklusion"])
     assert _ids(matching.for_attendee(db, event, a["id"])) == [c["id"]]
 
 
@@ -251,7 +251,7 @@ def _contact(db: Any, event: events.Event, a: int, b: int) -> None:
 def test_people_already_met_rank_below_new_faces(db, event) -> None:
     me = _person(db, event, "Ada", "A", interests=["Inklusion", "Mentoring", "Azubi-Sharing"])
     met = _person(db, event, "Ben", "B", interests=["Inklusion", "Mentoring", "Azubi-Sharing"])
-    new = _person(db, event, "Cem", "C", interests=["Sprachförderung"])
+    new = _person(db, event, "Cem", "C", interests=["Mentoring"])
     _contact(db, event, me["id"], met["id"])
     found = matching.for_attendee(db, event, me["id"])
     assert _ids(found) == [new["id"], met["id"]]
@@ -266,7 +266,7 @@ def test_a_contact_at_an_earlier_event_of_the_network_counts_as_met(db) -> None:
     later = events.create(db, "Treffen 2", event_date="2026-06-01", network="Nordhessen")
     a2 = _person(db, later, "Ada", "A", email="ada@a.example", interests=["Inklusion", "Mentoring"])
     b2 = _person(db, later, "Ben", "B", email="ben@b.example", interests=["Inklusion", "Mentoring"])
-    c2 = _person(db, later, "Cem", "C", interests=["Elternarbeit"])
+    c2 = _person(db, later, "Cem", "C", interests=["Mentoring"])
     assert _ids(matching.for_attendee(db, later, a2["id"])) == [c2["id"], b2["id"]]
     # Another network's history does not count.
     other = events.create(db, "Woanders", event_date="2026-06-01", network="Südhessen")
@@ -280,11 +280,13 @@ def test_feedback_met_moves_below_and_not_a_fit_removes_for_good(db, event) -> N
     me = _person(db, event, "Ada", "A", interests=["Inklusion", "Mentoring"])
     b = _person(db, event, "Ben", "B", interests=["Inklusion", "Mentoring"])
     c = _person(db, event, "Cem", "C", interests=["Inklusion"])
-    d = _person(db, event, "Dora", "D", interests=["Elternarbeit"])
+    d = _person(db, event, "Dora", "D", interests=["Mentoring"])
+    _person(db, event, "Emil", "E", interests=["Elternarbeit"])  # nothing in common: never
     assert _ids(matching.for_attendee(db, event, me["id"]))[0] == b["id"]
+    assert sorted(_ids(matching.for_attendee(db, event, me["id"]))) == [b["id"], c["id"], d["id"]]
 
     matching.record_feedback(db, event, me["id"], b["id"], "met")
-    assert _ids(matching.for_attendee(db, event, me["id"])) == [c["id"], d["id"], b["id"]]
+    assert _ids(matching.for_attendee(db, event, me["id"]))[-1] == b["id"]
 
     matching.record_feedback(db, event, me["id"], c["id"], "not_a_fit")
     assert c["id"] not in _ids(matching.for_attendee(db, event, me["id"]))
@@ -349,21 +351,34 @@ def test_demo_reasons_match_the_data(db, demo_event) -> None:
     assert {"here_now", "other_project"} <= set(checked)
 
 
-def test_reason_sentence_in_german_and_english() -> None:
+def test_reason_sentences_in_german_du_sie_and_english() -> None:
     reasons = (
         matching.Reason("shared_interest", ("Azubi-Sharing", "Inklusion")),
         matching.Reason("offers_what_you_seek", ("Praktikumsplätze",)),
         matching.Reason("here_now"),
+        matching.Reason("same_project", ("OloV",)),
     )
-    assert matching.reason_text(reasons, "de") == (
-        "Sie interessieren sich beide für Azubi-Sharing und Inklusion · "
-        "bietet, was Sie suchen: Praktikumsplätze · ist gerade da"
+    assert matching.reason_text(reasons, "de", name="Ben") == (
+        "Sie interessieren sich beide für Azubi-Sharing und Inklusion. "
+        "Ben bietet, was Sie suchen: Praktikumsplätze. Ben ist gerade da. "
+        "Sie sind im selben Projekt (OloV), darum steht Ben weiter unten."
     )
-    assert matching.reason_text(reasons, "en") == (
-        "You are both interested in Azubi-Sharing and Inklusion · "
-        "offers what you seek: Praktikumsplätze · is here now"
+    assert matching.reason_text(reasons, "de", "du", name="Ben") == (
+        "Ihr interessiert euch beide für Azubi-Sharing und Inklusion. "
+        "Ben bietet, was du suchst: Praktikumsplätze. Ben ist gerade da. "
+        "Ihr seid im selben Projekt (OloV), darum steht Ben weiter unten."
     )
-    assert matching.reason_text((), "de") == "aus einer anderen Organisation"
+    assert matching.reason_text(reasons, "en", "du", name="Ben") == (
+        "You are both interested in Azubi-Sharing and Inklusion. "
+        "Ben offers what you are looking for: Praktikumsplätze. Ben is here now. "
+        "You are in the same project (OloV), so Ben is further down."
+    )
+    # Every sentence of every form starts with a capital and ends with a full stop.
+    for lang, address in (("de", "Sie"), ("de", "du"), ("en", "Sie")):
+        texts = matching.texts_for(lang, address)
+        for kind in texts.keys() - {"and", "someone"}:
+            sentence = matching.reason_text([matching.Reason(kind, ("X",))], lang, address)
+            assert sentence[0].isupper() and sentence.endswith("."), (lang, address, kind)
 
 
 def test_top_for_print_gives_plain_lines(db, demo_event) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from kiosk import attendees, checkin, create_app, demo, events, matching
+from kiosk import attendees, checkin, create_app, demo, events, matching, references
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -47,7 +47,7 @@ def trio(db, event) -> dict[str, dict[str, Any]]:
             offers=["Praktikumsplatz"],
             interests=["Inklusion"],
         ),
-        "cem": _person(db, event, "Cem", "Caritas", interests=["Elternarbeit"]),
+        "cem": _person(db, event, "Cem", "Caritas", interests=["Elternarbeit", "Inklusion"]),
     }
 
 
@@ -201,13 +201,24 @@ def test_desk_card_shows_the_top_three(organiser, trio) -> None:
 # -- the attendee's own list -----------------------------------------------------------------------
 
 
+def _ref(client: Any, viewer: dict[str, Any], other: dict[str, Any]) -> str:
+    return references.reference(client.application.secret_key, viewer["id"], other["id"])
+
+
 def test_own_list_and_feedback_by_private_link(db, client, event, trio) -> None:
     ada, ben = trio["ada"], trio["ben"]
     page = client.get(f"/me/{ada['secret']}/suggestions").get_data(as_text=True)
     assert page.index("Ben Beispiel") < page.index("Cem Beispiel")
     assert 'hx-trigger="every 30s"' in page
-    response = client.post(
+    # Others are named by Ada's own references, never by their badge codes.
+    assert ben["code"] not in page and trio["cem"]["code"] not in page
+    assert f'id="suggestion-{_ref(client, ada, ben)}"' in page
+    refused = client.post(
         f"/me/{ada['secret']}/suggestions/{ben['code']}", data={"verdict": "not_a_fit"}
+    )
+    assert refused.status_code == 404  # a badge code is no reference
+    response = client.post(
+        f"/me/{ada['secret']}/suggestions/{_ref(client, ada, ben)}", data={"verdict": "not_a_fit"}
     )
     assert response.status_code == 303
     assert matching.feedback_of(db, ada["id"]) == {ben["id"]: "not_a_fit"}
@@ -220,29 +231,31 @@ def test_own_list_and_feedback_by_private_link(db, client, event, trio) -> None:
 def test_feedback_by_htmx_answers_with_the_list(db, client, trio) -> None:
     ada, ben = trio["ada"], trio["ben"]
     response = client.post(
-        f"/me/{ada['secret']}/suggestions/{ben['code']}",
+        f"/me/{ada['secret']}/suggestions/{_ref(client, ada, ben)}",
         data={"verdict": "met"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    listed = re.findall(r'id="suggestion-([0-9A-X]+)"', response.get_data(as_text=True))
-    assert listed == [trio["cem"]["code"], ben["code"]]
+    listed = re.findall(r'id="suggestion-([\w-]+)"', response.get_data(as_text=True))
+    assert listed == [_ref(client, ada, trio["cem"]), _ref(client, ada, ben)]
 
 
 def test_feedback_refuses_strangers_and_nonsense(db, client, event, trio) -> None:
     ada = trio["ada"]
     assert client.get("/me/not-a-secret/suggestions").status_code == 404
+    ben_ref = _ref(client, ada, trio["ben"])
     assert (
-        client.post(
-            f"/me/not-a-secret/suggestions/{trio['ben']['code']}", data={"verdict": "met"}
-        ).status_code
+        client.post(f"/me/not-a-secret/suggestions/{ben_ref}", data={"verdict": "met"}).status_code
         == 404
     )
     other_event = events.create(db, "Anderswo")
     stranger = _person(db, other_event, "Dora", "Dora GmbH")
-    url = f"/me/{ada['secret']}/suggestions/{stranger['code']}"
+    url = f"/me/{ada['secret']}/suggestions/{_ref(client, ada, stranger)}"
     assert client.post(url, data={"verdict": "met"}).status_code == 404
-    url = f"/me/{ada['secret']}/suggestions/{trio['ben']['code']}"
+    # A reference is the viewer's own: Ben's reference of Cem means nothing to Ada.
+    url = f"/me/{ada['secret']}/suggestions/{_ref(client, trio['ben'], trio['cem'])}"
+    assert client.post(url, data={"verdict": "met"}).status_code == 404
+    url = f"/me/{ada['secret']}/suggestions/{ben_ref}"
     assert client.post(url, data={"verdict": "toll"}).status_code == 400
     assert kdb.rows(db, "SELECT * FROM suggestion_feedback") == []  # nothing was recorded
 
@@ -263,7 +276,7 @@ def test_feedback_needs_a_csrf_token(tmp_path) -> None:
     ben = _person(database, event, "Ben", "B")
     database.close()
     client = app.test_client()
-    url = f"/me/{ada['secret']}/suggestions/{ben['code']}"
+    url = f"/me/{ada['secret']}/suggestions/{_ref(client, ada, ben)}"
     assert client.post(url, data={"verdict": "met"}).status_code == 400
     page = client.get(f"/me/{ada['secret']}/suggestions").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -308,7 +321,7 @@ def test_own_page_shows_the_suggestions_with_buttons(client, trio) -> None:
     page = client.get(f"/me/{trio['ada']['secret']}").get_data(as_text=True)
     section = page.split('id="suggestions"')[1].split("</section>")[0]
     assert section.index("Ben Beispiel") < section.index("Cem Beispiel")
-    assert "bietet, was Sie suchen: Praktikumsplatz" in section
+    assert "Ben Beispiel bietet, was Sie suchen: Praktikumsplatz." in section
     assert section.count('value="not_a_fit"') == 2
     assert "css/matching.css" in page
 

@@ -60,6 +60,7 @@ from kiosk.attendees.records import (
     log,
     set_consent,
     set_consents,
+    set_topics,
     update,
 )
 
@@ -110,6 +111,7 @@ __all__ = [
     "search_key",
     "set_consent",
     "set_consents",
+    "set_topics",
     "unit_of",
     "update",
     "valid_email",

@@ -24,7 +24,7 @@ from kiosk.attendees.fields import (
 )
 from kiosk.attendees.identity import person_for
 from kiosk.events import Event
-from kiosk.text import fold
+from kiosk.text import fold, split_list
 
 
 def log(
@@ -195,6 +195,28 @@ def update(
                 detail={"how": how, "fields": sorted(changed)},
             )
     return get(db, attendee_id), sorted(changed)
+
+
+def set_topics(
+    db: Database,
+    attendee_id: int,
+    *,
+    interests: list[str] | str,
+    offers: list[str] | str,
+    seeks: list[str] | str,
+    how: str,
+) -> dict[str, Any]:
+    """The attendee's interests, offers and seeks as they fill them in themselves (their own
+    page); everything else stays as it was."""
+    old = get(db, attendee_id)
+    data = AttendeeData(
+        **{f: old.get(f) or "" for f in TEXT_FIELDS},
+        interests=split_list(interests),
+        offers=split_list(offers),
+        seeks=split_list(seeks),
+        extra=old.get("extra") or {},
+    )
+    return update(db, attendee_id, data, how=how)[0]
 
 
 def set_consent(

@@ -19,6 +19,7 @@ from kiosk.cli.base import (
     pass_state,
     person_of,
 )
+from kiosk.events import Event
 
 # -- badges ------------------------------------------------------------------------------------
 
@@ -168,7 +169,10 @@ def checkin_command(state: State, code: str, slug: str | None, desk: str) -> Non
 
 
 @main.command("suggest")
-@click.argument("person")
+@click.argument("person", required=False)
+@click.option(
+    "--all", "everybody", is_flag=True, help="Everybody's suggestions, with load figures."
+)
 @click.option("--event", "slug", help="Event slug (default: the current event).")
 @click.option("-n", "count", default=10, show_default=True, help="How many suggestions.")
 @click.option(
@@ -177,24 +181,79 @@ def checkin_command(state: State, code: str, slug: str | None, desk: str) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per suggestion.")
 @pass_state
 def suggest_command(
-    state: State, person: str, slug: str | None, count: int, lang: str, as_json: bool
+    state: State,
+    person: str | None,
+    everybody: bool,
+    slug: str | None,
+    count: int,
+    lang: str,
+    as_json: bool,
 ) -> None:
-    """Whom PERSON (an e-mail, a badge code or a name) should meet, with the reasons."""
-    from kiosk import matching
+    """Whom PERSON (an e-mail, a badge code or a name) should meet, with the reasons; with
+    --all, everybody's lists and how often each person is suggested."""
+    from kiosk import events, matching
 
+    if everybody == bool(person):
+        fail("Name one PERSON, or use --all.")
     with state.db() as db:
         event = event_of(db, slug)
-        attendee = person_of(db, event, person)
+        address = events.address_form(db, event)
+        if everybody:
+            _suggest_all(db, event, max(1, count), lang, address, as_json)
+            return
+        attendee = person_of(db, event, person or "")
         found = matching.for_attendee(db, event, attendee["id"], max(1, count))
-    if as_json:
-        echo_json([s.as_dict(lang) for s in found])
-        return
-    if not attendee["consent_matchmaking"]:
+    if not attendee["consent_matchmaking"] or attendee["status"] == "cancelled":
         fail(f"{attendee['name']} has not consented to matchmaking: no suggestions.")
+    if as_json:
+        echo_json([s.as_dict(lang, address) for s in found])
+        return
     click.echo(f"{attendee['name']} · {attendee['organisation']}")
     if not found:
-        click.echo("No suggestions: nobody else who consented is from another organisation.")
+        click.echo("No suggestions: nobody who consented has anything in common with them yet.")
     for k, s in enumerate(found, start=1):
         where = f" · {s.organisation}" if s.organisation else ""
         click.echo(f"{k:2}. {s.name}{where}  [{s.score:.1f}]  {s.code}")
-        click.echo(f"    {s.reason_text(lang)}")
+        click.echo(f"    {s.reason_text(lang, address)}")
+
+
+def _suggest_all(
+    db: Database, event: Event, count: int, lang: str, address: str, as_json: bool
+) -> None:
+    """Everybody's suggestions (the event's current plan) and the load figures."""
+    from kiosk import matching
+
+    current = matching.current_plan(db, event)
+    model = current.model
+    people = [
+        (p, current.suggestions(p.id, count), int(current.load[i]))
+        for i, p in enumerate(model.profiles)
+    ]
+    people.sort(key=lambda x: x[0].id)
+    figures = current.load_figures()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "code": p.code,
+                    "load": load,
+                    "suggestions": [s.as_dict(lang, address) for s in found],
+                }
+                for p, found, load in people
+            ]
+        )
+        return
+    for p, found, load in people:
+        where = f" · {p.organisation}" if p.organisation else ""
+        click.echo(f"{p.name}{where}  {p.code}  (suggested to {load})")
+        if not found:
+            click.echo("    no suggestions: nothing in common with anyone who consented")
+        for k, s in enumerate(found, start=1):
+            click.echo(f"  {k:2}. {s.name} · {s.organisation}: {s.reason_text(lang, address)}")
+    click.echo(
+        f"{figures['people']} people take part; most suggested {figures['max_load']} times "
+        f"(bound {figures['bound']}), median {figures['median_load']:g} among those suggested; "
+        f"suggested to nobody {figures['suggested_to_nobody']}; "
+        f"without suggestions {figures['empty_lists']}, fewer than {current.size}: "
+        f"{figures['short_lists']}."
+    )

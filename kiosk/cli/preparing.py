@@ -267,6 +267,12 @@ def import_command(
         click.echo(f"  {column.header[:40]:40} -> {target}")
     for problem in result.problems:
         click.echo(problem.message)
+    if result.no_matchmaking_consent:
+        click.echo(
+            "Warning: nobody has consented to matchmaking (no column of the file gives it), so "
+            "nobody gets suggestions. The desk asks each person at check-in (one tap), and "
+            "everyone can consent on their own page (the private link)."
+        )
     c = result.counts
     click.echo(
         f"{c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged, "

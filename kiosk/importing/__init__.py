@@ -9,7 +9,7 @@ merging nobody on a shared e-mail address alone (nothing is written, which is wh
 and ``--dry-run`` show); applying carries the plan out in one transaction.
 """
 
-from kiosk.importing.applying import import_file, imports, logged_import, run
+from kiosk.importing.applying import import_file, imports, logged_import, nobody_consents, run
 from kiosk.importing.errors import ImportRefused
 from kiosk.importing.mapping import (
     TARGETS,
@@ -76,6 +76,7 @@ __all__ = [
     "logged_import",
     "mapping_fits",
     "mapping_from_pairs",
+    "nobody_consents",
     "parse_pairs",
     "plan",
     "preview",

@@ -207,6 +207,17 @@ def imports(db: Database, event_id: int) -> list[dict[str, Any]]:
     return [{"id": e["id"], "at": e["at"], **json.loads(e["detail"] or "{}")} for e in entries]
 
 
+def nobody_consents(db: Database, event: Event) -> bool:
+    """True when the event has attendees and none of them consented to matchmaking."""
+    row = kdb.one(
+        db,
+        "SELECT count(*) AS n, total(consent_matchmaking = 1) AS yes FROM attendees "
+        "WHERE event_id = ? AND status != 'cancelled'",
+        [event.id],
+    )
+    return bool(row and row["n"] and not row["yes"])
+
+
 def logged_import(db: Database, event_id: int, log_id: int) -> dict[str, Any] | None:
     """One logged import of this event, or None."""
     return next((i for i in imports(db, event_id) if i["id"] == log_id), None)

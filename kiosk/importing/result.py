@@ -121,6 +121,17 @@ class Result:
             "skipped": self.skipped,
         }
 
+    @property
+    def no_matchmaking_consent(self) -> bool:
+        """True when no row of the file consents to matchmaking (no such column, or nobody said
+        yes): then nobody gets suggestions until consent is collected."""
+        return not any(a.entry.data.consent_matchmaking for a in self.actions if a.kind != "cancel")
+
+    @property
+    def notices(self) -> list[str]:
+        """Codes of what the organiser should know about the import as a whole."""
+        return ["no_matchmaking_consent"] if self.no_matchmaking_consent else []
+
     def columns(self) -> list[ColumnInfo]:
         """Each column with its target, the guessed target and a few example values."""
         return describe_columns(self.table, self.mapping, self.suggestion)
@@ -147,6 +158,7 @@ class Result:
             "merges": [m.as_dict() for m in self.merges],
             "shared_emails": [s.as_dict() for s in self.shared],
             "problems": [p.as_dict() for p in self.problems],
+            "notices": self.notices,
         }
 
 

@@ -1,9 +1,11 @@
 """Matchmaking: whom each attendee should meet, with reasons, balanced across the room.
 
 Only attendees who consented to matchmaking take part, on both sides: they are suggested to
-others and they get suggestions. Nobody is suggested someone from their own organisation.
-How two people fit and rank is explained on ``model.Model``, how the lists are balanced on
-``balance.plan``. Callers use the names below; the modules are the package's own business.
+others and they get suggestions. A suggestion needs something in common; nobody is suggested
+someone from their own organisation, and at a fair (the rule "roles") visitors meet exhibitors.
+How two people fit and rank is explained on ``model.Model``, who meets whom in ``rules``, how
+the lists are balanced in ``balance``, and how good a plan is measured in ``quality``.
+Callers use the names below; the modules are the package's own business.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from kiosk.matching.current import (
     REFRESH_SECONDS,
     build_model,
     current_plan,
+    current_rule,
     data_version,
     for_attendee,
     for_everybody,
@@ -24,14 +27,18 @@ from kiosk.matching.feedback import VERDICTS, feedback_of, record_feedback
 from kiosk.matching.model import Model
 from kiosk.matching.organiser import GOOD_MATCH_SHARE, Lonely, no_good_match, overview
 from kiosk.matching.profiles import Profile
+from kiosk.matching.quality import Quality, measure
+from kiosk.matching.rules import RULES, RuleChoice, choose_rule, infer_rule, side_of
 from kiosk.matching.shown import to_show, top_for_print
 from kiosk.matching.suggestions import (
+    ADDRESS_FORMS,
     DESK_SIZE,
     PLAN_SIZE,
     REASON_TEXTS,
     Reason,
     Suggestion,
     reason_text,
+    texts_for,
 )
 from kiosk.matching.tables import (
     ROUNDS_RANGE,
@@ -46,6 +53,7 @@ from kiosk.matching.tables import (
 from kiosk.matching.terms import format_synonyms, parse_synonyms, synonym_keys, term_key
 
 __all__ = [
+    "ADDRESS_FORMS",
     "CHEAP_BUILD_SECONDS",
     "DESK_SIZE",
     "GOOD_MATCH_SHARE",
@@ -54,6 +62,7 @@ __all__ = [
     "REASON_TEXTS",
     "REFRESH_SECONDS",
     "ROUNDS_RANGE",
+    "RULES",
     "TABLE_SAME_ORG_COST",
     "TABLE_SIZE_RANGE",
     "VERDICTS",
@@ -62,19 +71,25 @@ __all__ = [
     "Model",
     "Plan",
     "Profile",
+    "Quality",
     "Reason",
+    "RuleChoice",
     "Suggestion",
     "TablePlan",
     "bound_for",
     "build_model",
+    "choose_rule",
     "current_plan",
+    "current_rule",
     "data_version",
     "feedback_of",
     "for_attendee",
     "for_everybody",
     "format_synonyms",
+    "infer_rule",
     "latest_table_plan",
     "make_table_plan",
+    "measure",
     "no_good_match",
     "overview",
     "parse_synonyms",
@@ -82,10 +97,12 @@ __all__ = [
     "reason_text",
     "record_feedback",
     "seat_rounds",
+    "side_of",
     "suggestions_for",
     "synonym_keys",
     "table_plan_people",
     "term_key",
+    "texts_for",
     "to_show",
     "top_for_print",
 ]

@@ -16,6 +16,7 @@ from kiosk.events import Event
 from kiosk.matching.balance import Plan, plan
 from kiosk.matching.model import Model
 from kiosk.matching.profiles import load_rows, pairs_met, pairs_not_a_fit, profiles_from_rows
+from kiosk.matching.rules import RuleChoice, choose_rule
 from kiosk.matching.suggestions import PLAN_SIZE, Suggestion
 
 #: A plan that took at most this long is rebuilt on every change (a brunch: ~10 ms); a slower
@@ -32,44 +33,38 @@ _cache_lock = threading.Lock()
 
 
 def data_version(db: Database, event: Event) -> tuple[Any, ...]:
-    """Changes whenever something matching depends on changes (cheap to ask)."""
-    a = kdb.one(
-        db,
-        """SELECT count(*) AS n, max(id) AS last, max(updated_at) AS edited,
-        count(checked_in_at) AS here, max(checked_in_at) AS arrived,
-        count(checked_out_at), max(checked_out_at),
-        total(consent_matchmaking) AS consents, total(status = 'cancelled') AS cancelled
-        FROM attendees WHERE event_id = ?""",
-        [event.id],
-    )
-    c = kdb.one(
-        db, "SELECT count(*) AS n, max(id) AS last FROM contacts WHERE event_id = ?", [event.id]
-    )
-    f = kdb.one(
-        db,
-        "SELECT count(*) AS n, max(id) AS last, max(created_at) AS at FROM suggestion_feedback "
-        "WHERE event_id = ?",
-        [event.id],
-    )
+    """Changes whenever something matching depends on changes (one row to read): the event's
+    matching version, which triggers raise on every change of its attendees, contacts and
+    feedback (kiosk.migrations), and the settings matching uses."""
+    row = kdb.one(db, "SELECT version FROM matching_versions WHERE event_id = ?", [event.id])
     return (
-        tuple(a.values()),
-        tuple(c.values()),
-        tuple(f.values()),
-        json.dumps(event.settings.get("synonyms"), sort_keys=True),
+        row["version"] if row else None,
+        json.dumps(
+            [event.settings.get("synonyms"), event.settings.get("matching_rule")], sort_keys=True
+        ),
     )
 
 
 def build_model(db: Database, event: Event) -> Model:
     """Load the event's consenting attendees, what they have met, and make the vectors."""
-    synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
-    profiles, labels = profiles_from_rows(load_rows(db, event.id), synonyms)
+    settings = kevents.get(db, event.id).settings
+    profiles, labels = profiles_from_rows(load_rows(db, event.id), settings.get("synonyms") or {})
     return Model(
         profiles,
         labels,
         met=pairs_met(db, event, profiles),
         not_a_fit=pairs_not_a_fit(db, event.id),
         seed=event.id,
+        rule=choose_rule(profiles, settings.get("matching_rule", "auto")).rule,
     )
+
+
+def current_rule(db: Database, event: Event) -> RuleChoice:
+    """Who meets whom at the event now: the organiser's choice or the inferred rule, with what
+    it was inferred from."""
+    settings = kevents.get(db, event.id).settings
+    profiles, _ = profiles_from_rows(load_rows(db, event.id), {})
+    return choose_rule(profiles, settings.get("matching_rule", "auto"))
 
 
 def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
@@ -114,6 +109,8 @@ def for_attendee(
     current = current_plan(db, event)
     if attendee_id not in current.model.index and _takes_part(db, attendee_id):
         current = current_plan(db, event, fresh=True)  # consented since the plan was made
+    elif _changed_own_profile(db, event, current, attendee_id):
+        current = current_plan(db, event, fresh=True)  # they just added to their interests
     found = current.suggestions(attendee_id, n) if n <= PLAN_SIZE else []
     if n > PLAN_SIZE:
         wide = plan(current.model, n)
@@ -121,6 +118,24 @@ def for_attendee(
     # Feedback given since a large event's plan was made still counts at once.
     refused = {b for a, b in pairs_not_a_fit(db, event.id) if a == attendee_id}
     return [s for s in found if s.attendee_id not in refused]
+
+
+def _changed_own_profile(db: Database, event: Event, current: Plan, attendee_id: int) -> bool:
+    """True when the attendee's interests, offers or seeks differ from those the plan used
+    (a large event's plan is reused for a while; one's own edit shows at once)."""
+    i = current.model.index.get(attendee_id)
+    if i is None:
+        return False
+    rows = kdb.rows(
+        db, "SELECT id, interests, offers, seeks FROM attendees WHERE id = ?", [attendee_id]
+    )
+    if not rows:
+        return False
+    row = {**rows[0], "code": "", "first_name": ""}
+    synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
+    (now,), _ = profiles_from_rows([row], synonyms)
+    had = current.model.profiles[i]
+    return (now.interests, now.offers, now.seeks) != (had.interests, had.offers, had.seeks)
 
 
 def _takes_part(db: Database, attendee_id: int) -> bool:

@@ -32,6 +32,7 @@ class Profile:
     offers: frozenset[str]
     seeks: frozenset[str]
     present: bool
+    organisation_type: str = ""
 
 
 def _keys(
@@ -75,6 +76,7 @@ def profiles_from_rows(
                 offers=_keys(lists["offers"], keys, labels),
                 seeks=_keys(lists["seeks"], keys, labels),
                 present=bool(r.get("checked_in_at")),
+                organisation_type=r.get("organisation_type") or "",
             )
         )
     # A meaning the organiser named in the synonym list is shown by that name.
@@ -87,7 +89,7 @@ def profiles_from_rows(
 
 
 _PROFILE_COLUMNS = (
-    "id, person_id, code, first_name, last_name, organisation, project, role, "
+    "id, person_id, code, first_name, last_name, organisation, organisation_type, project, role, "
     "interests, offers, seeks, "
     # Someone who checked out has left: not "here now" any more.
     "CASE WHEN checked_out_at IS NULL THEN checked_in_at END AS checked_in_at"

@@ -48,12 +48,16 @@ def _note(db: Database, attendee: dict[str, Any], found: list[Suggestion]) -> No
 
 
 def top_for_print(
-    db: Database, attendee: dict[str, Any], n: int = DESK_SIZE, lang: str = "de"
+    db: Database,
+    attendee: dict[str, Any],
+    n: int = DESK_SIZE,
+    lang: str = "de",
+    address: str = "Sie",
 ) -> list[str]:
     """Plain text lines for a check-in slip: who, from where, why ([] without consent or when
     the registration was cancelled)."""
     lines = []
     for k, s in enumerate(to_show(db, attendee, n), start=1):
         where = f" ({s.organisation})" if s.organisation else ""
-        lines.append(f"{k}. {s.name}{where}: {s.reason_text(lang)}")
+        lines.append(f"{k}. {s.name}{where}: {s.reason_text(lang, address)}")
     return lines

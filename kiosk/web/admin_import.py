@@ -392,4 +392,5 @@ def import_done(log_id: int) -> Response:
         done=done,
         problems=done.get("problems", [])[:MAX_PROBLEMS_SHOWN],
         problem_text=problem_text,
+        no_consent=importing.nobody_consents(get_db(), event),
     )

@@ -33,7 +33,34 @@ def matching_overview() -> Response:
         query=query,
         lonely=matching.no_good_match(current),
         nobody=int((current.load == 0).sum()) if current.model.n else 0,
+        empty=sum(1 for items in current.lists if not items),
+        rule=matching.current_rule(get_db(), event),
+        setting_rule=event.settings.get("matching_rule", "auto"),
+        setting_address=event.settings.get("address_form", "auto"),
+        inferred_address=events.inferred_address_form(get_db(), event),
+        save_limit=event.settings.get("contact_save_limit"),
     )
+
+
+@bp.post("/matching/settings")
+def matching_settings() -> Response:
+    """Who meets whom, how attendees are addressed, and how many saves an hour."""
+    event = event_or_404()
+    try:
+        events.update_settings(
+            get_db(),
+            event.id,
+            {
+                "matching_rule": request.form.get("matching_rule", "auto"),
+                "address_form": request.form.get("address_form", "auto"),
+                "contact_save_limit": request.form.get("contact_save_limit", type=int) or 0,
+            },
+        )
+    except events.EventError:
+        flash(_("Bitte eine gültige Auswahl treffen (Kontakte pro Stunde: 1 bis 1000)."), "error")
+    else:
+        flash(_("Einstellungen gespeichert."), "ok")
+    return redirect_after_post("admin.matching_overview")
 
 
 @bp.get("/matching/network")

@@ -20,6 +20,7 @@ from kiosk.web.pages import (
     is_htmx,
     public_url,
     render,
+    says_du,
 )
 from kiosk.web.roles import become_desk, desk_name, self_check_in
 
@@ -90,6 +91,8 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
     if attendee and outcome["kind"] == checkin.OTHER_EVENT:
         other_event = events.get(db, attendee["event_id"]).name
     show_qr = bool(attendee) and (outcome.get("fresh") or outcome["kind"] == "show")
+    # How the card speaks to the person (a fair with pupils: "du"); cached, cheap per scan.
+    du = says_du(events.get(db, attendee["event_id"]) if attendee else current_event())
     return {
         "outcome": outcome,
         "kind": outcome["kind"],
@@ -104,6 +107,7 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
         "qr_text": links.private_link(public_url(), attendee) if show_qr else "",
         "self_mode": self_check_in(),
         "recent_here": _recent_here(),
+        "du": du,
         "clear_seconds": current_app.config.get("DESK_SELF_CLEAR_SECONDS", SELF_CLEAR_SECONDS),
     }
 
@@ -329,7 +333,7 @@ def walkin() -> Response:
 def self_page() -> Response:
     event = current_event()
     context = result_context(session.pop(LAST, None)) if event else {"outcome": None}
-    return render("desk/self.html", event=event, **context)
+    return render("desk/self.html", event=event, **{"du": says_du(event), **context})
 
 
 @bp.post("/self/scan")

@@ -11,12 +11,12 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kiosk import attendees, contact_requests, contacts, events, matching, online, summaries
+from kiosk import attendees, contact_requests, contacts, events, online, summaries
 from kiosk import privacy as kprivacy
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
-from kiosk.web.pages import download, get_db, is_htmx, render
+from kiosk.web.pages import download, get_db, is_htmx, render, says_du, suggestions_context
 
 log = logging.getLogger("kiosk.me")
 
@@ -72,10 +72,8 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
     db = get_db()
     event = events.get(db, attendee["event_id"])
     return {
-        "attendee": attendee,
-        "event": event,
+        **suggestions_context(attendee),
         "contacts": contacts.list_for(db, attendee["id"]),
-        "suggestions": matching.to_show(db, attendee),
         "online_state": online.own_page_state(event, attendee),
         "requests": contact_requests.incoming(db, attendee),
     }
@@ -107,9 +105,32 @@ def consents(secret: str) -> Response:
             get_db(), attendee["id"], wanted, how="own page"
         )
     if is_htmx():
-        return render("me/_consents.html", attendee=attendee, saved=True)
-    flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
+        du = says_du(events.get(get_db(), attendee["event_id"]))
+        return render("me/_consents.html", attendee=attendee, saved=True, du=du)
+    if says_du(events.get(get_db(), attendee["event_id"])):
+        flash(_("Deine Einwilligungen sind gespeichert."), "ok")
+    else:
+        flash(_("Ihre Einwilligungen sind gespeichert."), "ok")
     return redirect(url_for("me.own_page", secret=secret, _anchor="consents"), code=303)
+
+
+@bp.post("/me/<secret>/topics")
+def topics(secret: str) -> Response:
+    """The attendee adds to their interests, offers and seeks (better suggestions)."""
+    attendee = owner_or_404(secret)
+    try:
+        attendees.set_topics(
+            get_db(),
+            attendee["id"],
+            interests=request.form.get("interests", ""),
+            offers=request.form.get("offers", ""),
+            seeks=request.form.get("seeks", ""),
+            how="own page",
+        )
+    except attendees.AttendeeError:
+        abort(400)
+    flash(_("Gespeichert. Die Vorschläge berücksichtigen es gleich."), "ok")
+    return redirect(url_for("me.own_page", secret=secret, _anchor="suggestions"), code=303)
 
 
 @bp.post("/me/<secret>/contacts/<int:contact_id>/note")
@@ -194,18 +215,30 @@ def badge(code: str) -> Response:
     other = badge_or_404(code)
     owner = remembered()
     db = get_db()
+    event = events.get(db, other["event_id"])
     return render(
         "me/badge.html",
         other=attendees.public_view(other),
-        event=events.get(db, other["event_id"]),
+        event=event,
         owner=owner,
         state=contacts.swap_state(db, owner, other),
+        du=says_du(event),
     )
 
 
-def _swap_message(code: str) -> str:
+def _swap_message(code: str, du: bool = False) -> str:
+    if code == "too_many_saves":
+        if du:
+            return _(
+                "Du hast in der letzten Stunde schon sehr viele Kontakte gespeichert. "
+                "Bitte versuch es später noch einmal oder tausch am Empfang."
+            )
+        return _(
+            "Sie haben in der letzten Stunde schon sehr viele Kontakte gespeichert. "
+            "Bitte versuchen Sie es später noch einmal oder tauschen Sie am Empfang."
+        )
     if code == "self":
-        return _("Das ist Ihr eigener Badge.")
+        return _("Das ist dein eigener Badge.") if du else _("Das ist Ihr eigener Badge.")
     if code == "other_event":
         return _("Dieser Badge gehört zu einer anderen Veranstaltung.")
     return _("Diesen Badge kennen wir nicht.")
@@ -216,14 +249,17 @@ def save(code: str) -> Response:
     other = badge_or_404(code)
     owner = remembered()
     if owner is None:
-        flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")
+        if says_du(events.get(get_db(), other["event_id"])):
+            flash(_("Bitte öffne zuerst deine eigene Seite."), "warn")
+        else:
+            flash(_("Bitte öffnen Sie zuerst Ihre eigene Seite."), "warn")
         return redirect(url_for("me.badge", code=other["code"]), code=303)
     db = get_db()
+    event = events.get(db, owner["event_id"])
     try:
-        event = events.get(db, owner["event_id"])
-        contacts.swap(db, event, owner["id"], other["id"], how="phone")
+        contacts.save(db, event, owner["id"], other["id"])
     except contacts.ContactError as exc:
-        flash(_swap_message(exc.code), "warn")
+        flash(_swap_message(exc.code, says_du(event)), "warn")
     else:
         flash(_("Kontakt gespeichert: %(name)s", name=other["name"]), "ok")
     return redirect(url_for("me.badge", code=other["code"]), code=303)

@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 from jinja2 import Environment
 from sqlite_utils import Database
 
-from kiosk import badges, events, links
+from kiosk import badges, events, links, matching, references
 from kiosk import db as kdb
 
 log = logging.getLogger("kiosk.web")
@@ -77,6 +77,27 @@ class TemplateMacros:
         if not self._environment.auto_reload:
             setattr(self, name, macro)  # found directly from now on
         return macro
+
+
+def says_du(event: events.Event | None) -> bool:
+    """True when the event addresses attendees as "du" (its setting, or a fair with pupils)."""
+    return event is not None and events.address_form(get_db(), event) == "du"
+
+
+def suggestions_context(attendee: dict[str, Any]) -> dict[str, Any]:
+    """What ``_suggestions.html`` needs for the attendee's own list: the suggestions, the
+    address form, and the viewer's opaque reference of each person (never a badge code)."""
+    db = get_db()
+    event = events.get(db, attendee["event_id"])
+    key = current_app.secret_key
+    return {
+        "attendee": attendee,
+        "event": event,
+        "suggestions": matching.to_show(db, attendee),
+        "du": says_du(event),
+        "ref": lambda s: references.reference(key, attendee["id"], s.attendee_id),
+        "full_size": matching.PLAN_SIZE,
+    }
 
 
 def is_htmx() -> bool:

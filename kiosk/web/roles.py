@@ -164,6 +164,7 @@ ENDPOINT_CLASSES = {
     "me.summary_pdf": ATTENDEE,
     "me.save": ATTENDEE,
     "me.online_checkin": ATTENDEE,
+    "me.topics": ATTENDEE,
     "me.people": ATTENDEE,
     "me.request_contact": ATTENDEE,
     "me.answer_request": ATTENDEE,

@@ -5,27 +5,38 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from kiosk import arrivals, attendees, events, links, matching, pdf, qr
+from kiosk import arrivals, events, links, matching, pdf, qr, references
 from kiosk.web.blueprints import suggestions as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import attendee_or_404, owner_or_404
-from kiosk.web.pages import get_db, is_htmx, pdf_response, public_url, render
+from kiosk.web.pages import (
+    get_db,
+    is_htmx,
+    pdf_response,
+    public_url,
+    render,
+    says_du,
+    suggestions_context,
+)
 from kiosk.web.roles import ORGANISER, desk_name, desk_required, role
 
 log = logging.getLogger("kiosk.suggestions")
 
 
 def _list(attendee: dict[str, Any]) -> Response:
-    return render(
-        "suggestions.html",
-        "_suggestions.html",
-        attendee=attendee,
-        event=events.get(get_db(), attendee["event_id"]),
-        suggestions=matching.to_show(get_db(), attendee),
-    )
+    return render("suggestions.html", "_suggestions.html", **suggestions_context(attendee))
 
 
 @bp.get("/me/<secret>/suggestions")
@@ -34,13 +45,14 @@ def own(secret: str) -> Response:
     return _list(owner_or_404(secret))
 
 
-@bp.post("/me/<secret>/suggestions/<code>")
-def feedback(secret: str, code: str) -> Response:
-    """'Getroffen' or 'Passt nicht' for one suggestion."""
+@bp.post("/me/<secret>/suggestions/<ref>")
+def feedback(secret: str, ref: str) -> Response:
+    """'Getroffen' or 'Passt nicht' for one suggestion, named by the viewer's reference."""
     attendee = owner_or_404(secret)
     db = get_db()
-    other = attendees.by_code(db, code)
-    if other is None or other["event_id"] != attendee["event_id"]:
+    shown = [s.attendee_id for s in matching.suggestions_for(db, attendee)]
+    other = references.resolve(db, current_app.secret_key, attendee, ref, likely=shown)
+    if other is None:
         abort(404)
     try:
         matching.record_feedback(
@@ -55,7 +67,10 @@ def feedback(secret: str, code: str) -> Response:
         abort(400)
     if is_htmx():
         return _list(attendee)
-    flash(_("Danke! Ihre Vorschläge sind aktualisiert."), "ok")
+    if says_du(events.get(db, attendee["event_id"])):
+        flash(_("Danke! Deine Vorschläge sind aktualisiert."), "ok")
+    else:
+        flash(_("Danke! Ihre Vorschläge sind aktualisiert."), "ok")
     return redirect(url_for("me.own_page", secret=secret, _anchor="suggestions"), code=303)
 
 
@@ -69,6 +84,7 @@ def desk_card(attendee_id: int) -> Response:
         "_suggestions.html",
         attendee=attendee,
         suggestions=matching.to_show(get_db(), attendee, matching.DESK_SIZE),
+        du=says_du(events.get(get_db(), attendee["event_id"])),
         compact=True,
     )
 
@@ -88,7 +104,9 @@ def slip(attendee_id: int) -> Response:
         "admin/matching_slip.html",
         event=event,
         attendee=attendee,
-        lines=matching.top_for_print(db, attendee, lang=select_locale()),
+        lines=matching.top_for_print(
+            db, attendee, lang=select_locale(), address="du" if says_du(event) else "Sie"
+        ),
         private_qr=qr.png_data_uri(links.private_link(public_url(), attendee)) if own_page else "",
     )
     return pdf_response(pdf.html_to_pdf(html), f"vorschlaege-{attendee['code']}.pdf")
