@@ -43,9 +43,15 @@ def findable(attendee: dict[str, Any]) -> bool:
     return bool(attendee.get("consent_matchmaking")) and attendee.get("status") != "cancelled"
 
 
-def _target(db: Database, event: Event, sender: dict[str, Any], code: str) -> dict[str, Any]:
-    found = attendees.find_code(code)
-    target = attendees.by_code(db, found) if found else None
+def _target(
+    db: Database, event: Event, sender: dict[str, Any], target_id: int | None
+) -> dict[str, Any]:
+    target = None
+    if target_id is not None:
+        try:
+            target = attendees.get(db, target_id)
+        except attendees.AttendeeError:
+            target = None
     # Someone not findable is answered as unknown: a request reveals nothing about them.
     if target is None or target["event_id"] != event.id or not findable(target):
         raise RequestError("not_found", "Nobody to ask with this reference.")
@@ -54,15 +60,17 @@ def _target(db: Database, event: Event, sender: dict[str, Any], code: str) -> di
     return target
 
 
-def send(db: Database, event: Event, sender_id: int, code: str) -> str:
-    """Ask the person with badge ``code`` for a contact. Returns what happened: "sent",
-    "pending" (asked before, or declined: nothing new for them), or "accepted" (they had asked
-    first: both wanted it, the contact is swapped)."""
+def send(db: Database, event: Event, sender_id: int, target_id: int | None) -> str:
+    """Ask the attendee ``target_id`` (None: the page's reference named nobody) for a contact.
+    Pages name people by the viewer's reference (kiosk.references), never by badge code: a code
+    read off a page would save that person's contact without meeting them. Returns what
+    happened: "sent", "pending" (asked before, or declined: nothing new for them), or
+    "accepted" (they had asked first: both wanted it, the contact is swapped)."""
     with kdb.transaction(db):
         sender = attendees.in_event(db, event.id, sender_id)
         if not findable(sender):
             raise RequestError("no_consent", "Asking for contacts needs the matchmaking consent.")
-        target = _target(db, event, sender, code)
+        target = _target(db, event, sender, target_id)
         if contacts.has_contact(db, sender["id"], target["id"]):
             raise RequestError("already_contacts", "This person is among the contacts already.")
         mine = _row(db, sender["id"], target["id"])
@@ -130,13 +138,15 @@ def _answer(db: Database, event: Event, row: dict[str, Any], *, accept: bool) ->
     return accept
 
 
-_PEOPLE = """a.id, a.code, a.first_name, a.last_name, a.organisation, a.project, a.role,
+_PEOPLE = """a.id, a.first_name, a.last_name, a.organisation, a.project, a.role,
     a.consent_matchmaking, a.status"""
 
 
 def _person(row: dict[str, Any]) -> dict[str, Any]:
     name = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
-    return {**attendees.public_view({**row, "name": name}), "request_id": row.get("request_id")}
+    # Named by id for the server (the page turns it into the viewer's reference), never by code.
+    shown = {k: v for k, v in attendees.public_view({**row, "name": name}).items() if k != "code"}
+    return {**shown, "id": row["id"], "request_id": row.get("request_id")}
 
 
 def incoming(db: Database, attendee: dict[str, Any]) -> list[dict[str, Any]]:

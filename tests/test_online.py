@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import attendees, contact_requests, contacts, events, online, retention
+from kiosk import attendees, contact_requests, contacts, events, online, references, retention
 from kiosk import db as kdb
 
 
@@ -169,7 +169,10 @@ def test_dashboard_and_report_count_on_site_and_online_apart(organiser, db, even
 def test_a_request_accepted_swaps_contacts_by_each_ones_consent(client, db, event) -> None:
     anna = person(db, event, "Anna")
     ben = person(db, event, "Ben", share=False)
-    response = client.post(f"/me/{anna['secret']}/requests", data={"code": ben["code"]})
+    ref = references.reference(client.application.secret_key, anna["id"], ben["id"])
+    people_page = client.get(f"/me/{anna['secret']}/people").get_data(as_text=True)
+    assert f'value="{ref}"' in people_page and ben["code"] not in people_page
+    response = client.post(f"/me/{anna['secret']}/requests", data={"ref": ref})
     assert response.status_code == 303
     assert not contacts.has_contact(db, anna["id"], ben["id"])  # not before Ben accepts
     ben_page = text(client.get(f"/me/{ben['secret']}"))
@@ -188,10 +191,10 @@ def test_a_request_accepted_swaps_contacts_by_each_ones_consent(client, db, even
 def test_declined_is_not_reported_and_asking_again_changes_nothing(client, db, event) -> None:
     anna = person(db, event, "Anna")
     ben = person(db, event, "Ben")
-    assert contact_requests.send(db, event, anna["id"], ben["code"]) == "sent"
+    assert contact_requests.send(db, event, anna["id"], ben["id"]) == "sent"
     (row,) = contact_requests.incoming(db, ben)
     assert contact_requests.answer(db, event, ben["id"], row["request_id"], accept=False) is False
-    assert contact_requests.send(db, event, anna["id"], ben["code"]) == "pending"
+    assert contact_requests.send(db, event, anna["id"], ben["id"]) == "pending"
     assert contact_requests.incoming(db, ben) == []
     # Anna's list still reads "angefragt": nothing tells her Ben declined.
     assert contact_requests.states(db, anna)[ben["id"]] == "asked"
@@ -204,8 +207,8 @@ def test_declined_is_not_reported_and_asking_again_changes_nothing(client, db, e
 def test_asking_back_is_accepting(db, event) -> None:
     anna = person(db, event, "Anna")
     ben = person(db, event, "Ben")
-    contact_requests.send(db, event, anna["id"], ben["code"])
-    assert contact_requests.send(db, event, ben["id"], anna["code"]) == "accepted"
+    contact_requests.send(db, event, anna["id"], ben["id"])
+    assert contact_requests.send(db, event, ben["id"], anna["id"]) == "accepted"
     assert contacts.has_contact(db, anna["id"], ben["id"])
 
 
@@ -217,15 +220,15 @@ def test_nothing_for_or_about_people_without_consent(client, db, event) -> None:
     assert "Sam Test" not in listed and "Uli Test" not in listed
     for target in (shy, undecided):
         with pytest.raises(contact_requests.RequestError) as refused:
-            contact_requests.send(db, event, anna["id"], target["code"])
+            contact_requests.send(db, event, anna["id"], target["id"])
         assert refused.value.code == "not_found"
     # Without consent one neither sees the list nor asks, and sees no requests.
     assert "Anna Test" not in text(client.get(f"/me/{shy['secret']}/people"))
     with pytest.raises(contact_requests.RequestError) as no_consent:
-        contact_requests.send(db, event, shy["id"], anna["code"])
+        contact_requests.send(db, event, shy["id"], anna["id"])
     assert no_consent.value.code == "no_consent"
     ben = person(db, event, "Ben")
-    contact_requests.send(db, event, ben["id"], anna["code"])
+    contact_requests.send(db, event, ben["id"], anna["id"])
     attendees.set_consents(db, anna["id"], {"matchmaking": False}, how="test")
     assert contact_requests.incoming(db, attendees.get(db, anna["id"])) == []
     assert "Kontaktanfragen" not in text(client.get(f"/me/{anna['secret']}"))
@@ -235,9 +238,9 @@ def test_requests_are_throttled_per_person(db, event) -> None:
     anna = person(db, event, "Anna")
     others = [person(db, event, f"P{n}") for n in range(contact_requests.REQUESTS_PER_HOUR + 1)]
     for other in others[:-1]:
-        assert contact_requests.send(db, event, anna["id"], other["code"]) == "sent"
+        assert contact_requests.send(db, event, anna["id"], other["id"]) == "sent"
     with pytest.raises(contact_requests.RequestError) as throttled:
-        contact_requests.send(db, event, anna["id"], others[-1]["code"])
+        contact_requests.send(db, event, anna["id"], others[-1]["id"])
     assert throttled.value.code == "too_many"
 
 
@@ -245,8 +248,8 @@ def test_erasure_and_purge_remove_requests(db, event) -> None:
     anna = person(db, event, "Anna")
     ben = person(db, event, "Ben")
     carl = person(db, event, "Carl")
-    contact_requests.send(db, event, anna["id"], ben["code"])
-    contact_requests.send(db, event, carl["id"], ben["code"])
+    contact_requests.send(db, event, anna["id"], ben["id"])
+    contact_requests.send(db, event, carl["id"], ben["id"])
     retention.erase(db, event, anna["id"], who="organiser")
     rows = kdb.rows(db, "SELECT from_id FROM contact_requests")
     assert [r["from_id"] for r in rows] == [carl["id"]]
@@ -293,11 +296,11 @@ def test_resend_link_is_a_second_logged_mail_to_that_person(organiser, db, event
 def test_a_request_between_people_who_swapped_badges_meanwhile_is_not_shown(db, event) -> None:
     anna = person(db, event, "Anna")
     ben = person(db, event, "Ben")
-    contact_requests.send(db, event, anna["id"], ben["code"])
+    contact_requests.send(db, event, anna["id"], ben["id"])
     contacts.swap(db, event, anna["id"], ben["id"], how="phone")
     assert contact_requests.incoming(db, ben) == []
     with pytest.raises(contact_requests.RequestError) as known:
-        contact_requests.send(db, event, ben["id"], anna["code"])
+        contact_requests.send(db, event, ben["id"], anna["id"])
     assert known.value.code == "already_contacts"
 
 
@@ -311,3 +314,15 @@ def test_without_times_the_window_is_the_events_day(db, event) -> None:
     undated = events.rename(db, event.id, event.name, "")
     assert online.window(undated) is None
     assert online.own_page_state(undated, remote) == "unplanned"
+
+
+def test_a_badge_code_asks_nobody(client, db, event) -> None:
+    # Pages name people by the viewer's reference: a badge code (read off a badge or guessed)
+    # posted instead asks nobody, and another viewer's reference names nobody either.
+    anna, ben, cem = (person(db, event, n) for n in ("Anna", "Ben", "Cem"))
+    for value in (
+        ben["code"],
+        references.reference(client.application.secret_key, cem["id"], ben["id"]),
+    ):
+        client.post(f"/me/{anna['secret']}/requests", data={"ref": value})
+    assert contact_requests.incoming(db, attendees.get(db, ben["id"])) == []

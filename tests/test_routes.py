@@ -71,6 +71,7 @@ def url_for_rule(rule: Any, world: dict[str, Any], secret: str) -> str:
         "log_id": 1,
         "request_id": 1,
         "batch": "b1",
+        "ref": "r" * 16,
         "code": world["bert"]["code"] if "/b/" in rule.rule.lower() else "en",
         "secret": secret,
         "slug": world["event"].slug,

@@ -3,10 +3,10 @@ dabei", the list of people who can be found, contact requests sent, accepted, de
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import contact_requests, events, online
+from kiosk import contact_requests, events, online, references
 from kiosk.web.blueprints import me as bp
 from kiosk.web.lookups import owner_or_404
 from kiosk.web.pages import get_db, render
@@ -47,6 +47,7 @@ def people(secret: str) -> Response:
         attendee=attendee,
         event=event,
         people=contact_requests.people(db, event, attendee, query),
+        ref=lambda p: references.reference(current_app.secret_key, attendee["id"], p["id"]),
         query=query,
         findable=contact_requests.findable(attendee),
     )
@@ -67,7 +68,11 @@ def request_contact(secret: str) -> Response:
     db = get_db()
     event = events.get(db, attendee["event_id"])
     try:
-        outcome = contact_requests.send(db, event, attendee["id"], request.form.get("code", ""))
+        other = references.resolve(
+            db, current_app.secret_key, attendee, request.form.get("ref", "")
+        )
+        target_id = other["id"] if other is not None else None
+        outcome = contact_requests.send(db, event, attendee["id"], target_id)
     except contact_requests.RequestError as exc:
         flash(_request_message(exc.code), "warn")
     else:
