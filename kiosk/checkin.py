@@ -29,6 +29,8 @@ REASON_MISSING = "reason_missing"
 NOT_FOUND = "not_found"
 ALREADY_REGISTERED = "already_registered"
 PRINT_FAILED = "print_failed"
+#: The scan with this nonce was recorded before (a desk replaying what it kept).
+ALREADY_RECORDED = "already_recorded"
 
 #: Longest undo reason kept.
 MAX_REASON_LENGTH = 200
@@ -111,10 +113,13 @@ def _check_in(
     desk: str,
     at: str | None,
     how: str,
+    nonce: str | None = None,
 ) -> Checkin:
     """One write transaction; the conditional UPDATE makes two desks at once give one check-in."""
     stamp = at or kdb.now()
     with kdb.transaction(db, attendees_only=True):
+        if nonce and recorded(db, nonce):
+            raise _deny(ALREADY_RECORDED, "This scan was recorded before.", attendee, desk)
         again = _record_checkin(db, event, attendee, desk, stamp)
         if again is None:
             # The row changed since it was read: decide again on what is stored now.
@@ -129,6 +134,7 @@ def _check_in(
             desk=desk,
             detail={"how": how, **({"again": True} if again else {})},
             at=stamp,
+            nonce=nonce or None,
         )
     log.debug("checked in: attendee=%s desk=%r", attendee["id"], desk)
     if again:
@@ -151,13 +157,14 @@ def check_in(
     desk: str = desks.ORGANISER_DESK,
     at: str | None = None,
     how: str = "scan",
+    nonce: str | None = None,
 ) -> Checkin:
     """Check an attendee in, once: a second call (any desk) raises ``already_checked_in``."""
     try:
         attendee = attendees.get(db, attendee_id)
     except attendees.AttendeeError:
         raise _deny(NOT_FOUND, "No such attendee.", None, desk) from None
-    return _check_in(db, event, attendee, desk=desk, at=at, how=how)
+    return _check_in(db, event, attendee, desk=desk, at=at, how=how, nonce=nonce)
 
 
 def scan(
@@ -167,15 +174,25 @@ def scan(
     *,
     desk: str = desks.ORGANISER_DESK,
     at: str | None = None,
+    nonce: str | None = None,
+    how: str = "scan",
 ) -> Checkin:
-    """Check in whoever's badge code is in ``text`` (bare code, badge URL, QWERTZ-mangled URL)."""
+    """Check in whoever's badge code is in ``text`` (bare code, badge URL, QWERTZ-mangled URL).
+
+    ``nonce``: the desk's mark of this scan; the same nonce twice is one check-in."""
     code = attendees.find_code(text)
     attendee = attendees.by_code(db, code) if code else None
     if attendee is None:
         # The code (public, printed on the badge) may be logged; the raw input may be a name.
         log.info("denied unknown_code: code=%s length=%d desk=%r", code, len(text), desk)
         raise CheckinError(UNKNOWN_CODE, "No attendee has this badge code.")
-    return _check_in(db, event, attendee, desk=desk, at=at, how="scan")
+    return _check_in(db, event, attendee, desk=desk, at=at, how=how, nonce=nonce)
+
+
+def recorded(db: Database, nonce: str) -> bool:
+    """True when a log entry carries this scan nonce (one indexed lookup)."""
+    row = db.execute("SELECT 1 FROM attendee_log WHERE nonce = ?", [nonce]).fetchone()
+    return row is not None
 
 
 def undo(

@@ -356,3 +356,13 @@ def m014_consent_mail(db: Database) -> None:
 def m015_attendance_mode(db: Database) -> None:
     # How a person takes part in a hybrid event: "on-site" or "online" ("" = as the event).
     db["attendees"].add_column("attendance", str, not_null_default="")
+
+
+@migrations()
+def m901_checkin_nonce(db: Database) -> None:
+    # The nonce a desk gives each scan: a scan replayed after the laptop was unreachable (or sent
+    # twice) is recorded once. Only entries made from a desk's scan carry one.
+    db["attendee_log"].add_column("nonce", str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_attendee_log_nonce ON attendee_log (nonce) WHERE nonce IS NOT NULL"
+    )

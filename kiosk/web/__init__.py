@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
         auth,
         badges,
         desk,
+        desk_offline,
         desk_swap,
         me,
         suggestions,

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, attendees, checkin, desks, events, links
+from kiosk import arrivals, attendees, checkin, desks, events, links, replay
 from kiosk import qr as qr_codes
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.forms import attendee_data, field_errors
@@ -39,6 +39,7 @@ LOOKS = {
     "walk_in": ("ok", "✓", "ok"),
     checkin.ALREADY_CHECKED_IN: ("warn", "!", "warn"),
     checkin.ALREADY_REGISTERED: ("warn", "!", "warn"),
+    checkin.ALREADY_RECORDED: ("ok", "✓", "ok"),
     checkin.UNKNOWN_CODE: ("bad", "?", "bad"),
     checkin.OTHER_EVENT: ("bad", "✕", "bad"),
     checkin.CANCELLED: ("bad", "✕", "bad"),
@@ -161,7 +162,14 @@ def scan() -> Response:
     event = event_or_404()
     text = request.form.get("code", "")
     try:
-        outcome = _checked_in(event, checkin.scan(get_db(), event, text, desk=desk_name()))
+        result = checkin.scan(
+            get_db(),
+            event,
+            text,
+            desk=desk_name(),
+            nonce=replay.valid_nonce(request.form.get("nonce")),
+        )
+        outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
         if exc.code == checkin.UNKNOWN_CODE and not attendees.find_code(text):
@@ -220,7 +228,14 @@ def qr(attendee_id: int) -> Response:
 def check_in(attendee_id: int) -> Response:
     event = event_or_404()
     try:
-        result = checkin.check_in(get_db(), event, attendee_id, desk=desk_name(), how="search")
+        result = checkin.check_in(
+            get_db(),
+            event,
+            attendee_id,
+            desk=desk_name(),
+            how="search",
+            nonce=replay.valid_nonce(request.form.get("nonce")),
+        )
         outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -315,16 +330,21 @@ def walkin() -> Response:
 def self_page() -> Response:
     event = current_event()
     context = result_context(session.pop(LAST, None)) if event else {"outcome": None}
-    return render("desk/self.html", event=event, **context)
+    return render("desk/self.html", event=event, desk_name=desk_name(), **context)
 
 
 @bp.post("/self/scan")
 def self_scan() -> Response:
     event = event_or_404()
     try:
-        outcome = _checked_in(
-            event, checkin.scan(get_db(), event, request.form.get("code", ""), desk=desk_name())
+        result = checkin.scan(
+            get_db(),
+            event,
+            request.form.get("code", ""),
+            desk=desk_name(),
+            nonce=replay.valid_nonce(request.form.get("nonce")),
         )
+        outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         # The tablet tells the person at the door only about their own badge, and never
         # re-shows a private QR for a badge that was already used (a badge is public).

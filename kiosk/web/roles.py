@@ -18,7 +18,16 @@ ORGANISER = "organiser"
 DESK = "desk"
 
 #: What a self check-in tablet may open: its own screen, nothing about anyone else.
-SELF_ENDPOINTS = frozenset({"desk.index", "desk.self_page", "desk.self_scan", "desk.join"})
+SELF_ENDPOINTS = frozenset(
+    {
+        "desk.index",
+        "desk.self_page",
+        "desk.self_scan",
+        "desk.join",
+        "desk.ping",
+        "desk.replay_scans",
+    }
+)
 
 
 def role() -> str | None:
