@@ -108,10 +108,32 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+#: Outcomes after which the desk's counters change; they come with the card (out of band).
+COUNTED = frozenset({"welcome", "again", "undone", "checked_out"})
+
+
+def counters_after(outcome: dict[str, Any]) -> dict[str, int] | None:
+    """The counters to send with this card, or None (nothing changed, or a self check-in)."""
+    event = current_event()
+    if event is None or self_check_in() or outcome["kind"] not in COUNTED:
+        return None
+    if outcome["kind"] in ("welcome", "again"):
+        return arrivals.after_checkin(get_db(), event, again=outcome["kind"] == "again")
+    return arrivals.live_counters(get_db(), event)
+
+
 def show_result(outcome: dict[str, Any], template: str = "desk/_result.html") -> Response:
-    """The result card for htmx; after a plain form POST, a 303 back to the desk showing it."""
+    """The result card for htmx (with the counters when they changed); after a plain form POST,
+    a 303 back to the desk showing it."""
     if is_htmx():
-        return render(template, template, **result_context(outcome))
+        counts = counters_after(outcome)
+        return render(
+            template,
+            template,
+            oob_counts=counts,
+            poll_seconds=COUNTER_POLL_SECONDS,
+            **result_context(outcome),
+        )
     outcome.pop(ATTENDEE, None)  # the session keeps ids only
     session[LAST] = outcome
     target = "desk.self_page" if template != "desk/_result.html" else "desk.index"

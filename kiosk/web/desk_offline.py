@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Response, abort, jsonify, request
 
-from kiosk import desks, replay
+from kiosk import arrivals, desks, replay
 from kiosk.web.blueprints import desk as bp
-from kiosk.web.pages import event_or_404, get_db, render
+from kiosk.web.pages import COUNTER_POLL_SECONDS, event_or_404, get_db, render
 from kiosk.web.roles import desk_name, self_check_in
 
 
@@ -26,11 +26,14 @@ def replay_scans() -> Response:
     if not isinstance(scans, list):
         abort(400)
     report = replay.replay(get_db(), event, scans, desk=desk_name())
+    counts = None if self_check_in() else arrivals.live_counters(get_db(), event)
     return render(
         "desk/_replay_report.html",
         "desk/_replay_report.html",
         report=report,
         self_mode=self_check_in(),
+        oob_counts=counts,
+        poll_seconds=COUNTER_POLL_SECONDS,
     )
 
 

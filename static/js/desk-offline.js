@@ -262,13 +262,17 @@
       REPLAY_TIMEOUT_MS).then(function (answer) {
       replaying = false;
       if (!answer || answer.status !== 200) { return; }
-      var box = document.createElement("div");
-      box.innerHTML = answer.body;
-      var report = box.firstElementChild;
-      var done = (report.getAttribute("data-done") || "").split(" ");
+      var found = /data-done="([^"]*)"/.exec(answer.body);
+      var done = found ? found[1].split(" ") : [];
       keepAll(kept().filter(function (s) { return done.indexOf(s.nonce) === -1; }));
-      var old = document.getElementById("replay-report");
-      if (old) { old.replaceWith(report); }
+      window.htmx.swap(document.getElementById("replay-report"), answer.body,
+        { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 0 });
+      var card = result();
+      if (card && card.getAttribute("data-outcome") === "kept") { // it is recorded now
+        card.className = "result result-empty";
+        card.innerHTML = "";
+        card.removeAttribute("data-outcome");
+      }
       if (kept().length) { replay(); }
     }, function () {
       replaying = false;
