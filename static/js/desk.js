@@ -39,6 +39,13 @@
     }
   }
 
+  // Focus that went nowhere (its element was swapped out) goes back to the scan field; focus a
+  // helper moved with Tab (onto a hit) stays where it is (desk-keys.js guards the scans).
+  function refocusIfLost() {
+    var el = document.activeElement;
+    if (!el || el === document.body) { refocus(); }
+  }
+
   function play(kind) {
     var tones = TONES[kind];
     if (!tones) { return; }
@@ -134,15 +141,17 @@
     if (event.detail.target && event.detail.target.id === "result") { resultShown(); }
     // Each settled element (the target, any out-of-band one) has its own event: speak for that one.
     if (event.target && event.target.id && SPOKEN[event.target.id]) { speak(event.target.id); }
-    refocus();
+    refocusIfLost();
   });
 
-  document.addEventListener("focusout", function () { window.setTimeout(refocus, 0); });
+  document.addEventListener("focusout", function () { window.setTimeout(refocusIfLost, 0); });
   document.addEventListener("click", function () { window.setTimeout(refocus, 0); });
 
   document.addEventListener("keydown", function (event) {
     var input = scanInput();
     if (event.key === "Escape" && input) {
+      if (document.activeElement && document.activeElement.closest &&
+          document.activeElement.closest("details.undo")) { return; } // Escape closes the form there
       input.value = "";
       var hits = document.getElementById("hits");
       if (hits) { hits.innerHTML = ""; }
