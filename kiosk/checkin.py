@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -31,6 +32,9 @@ ALREADY_REGISTERED = "already_registered"
 PRINT_FAILED = "print_failed"
 #: The scan with this nonce was recorded before (a desk replaying what it kept).
 ALREADY_RECORDED = "already_recorded"
+
+#: Minutes after a check-in in which its desk may show the person's private QR again.
+PRIVATE_QR_MINUTES = 5
 
 #: Longest undo reason kept.
 MAX_REASON_LENGTH = 200
@@ -352,6 +356,18 @@ def print_in_background(
 
     threading.Thread(target=job, name=f"print-{attendee_id}", daemon=True).start()
     return True
+
+
+def may_show_private_link(
+    attendee: dict[str, Any], *, desk: str, now: datetime | None = None
+) -> bool:
+    """True when ``desk`` checked this person in itself within the last few minutes: only then
+    may it show their private link (a desk must not read anyone's link at any time)."""
+    stamp = attendee.get("checked_in_at")
+    if not stamp or attendee.get("checked_in_desk") != desk or attendee.get("checked_out_at"):
+        return False
+    since = (now or datetime.now(UTC)) - timedelta(minutes=PRIVATE_QR_MINUTES)
+    return datetime.fromisoformat(stamp) >= since
 
 
 def badge_printed(attendee: dict[str, Any]) -> bool:

@@ -93,6 +93,16 @@ def by_code(db: Database, code: str) -> dict[str, Any] | None:
     return from_row(row) if row else None
 
 
+def renew_secret(db: Database, attendee_id: int, *, how: str) -> dict[str, Any]:
+    """Give the attendee a new private link; the old one stops working at once (and with it a
+    phone that remembered the old one)."""
+    with kdb.transaction(db, attendees_only=True):
+        attendee = get(db, attendee_id)
+        db.execute("UPDATE attendees SET secret = ? WHERE id = ?", [new_secret(), attendee_id])
+        log(db, attendee["event_id"], attendee_id, "private_link_renewed", detail={"how": how})
+    return get(db, attendee_id)
+
+
 def by_secret(db: Database, secret: str) -> dict[str, Any] | None:
     """The attendee whose private link holds this secret, or None."""
     row = kdb.one(db, "SELECT * FROM attendees WHERE secret = ?", [secret])

@@ -32,6 +32,9 @@ LAST = "desk_last"
 #: Outcome key carrying the attendee row already read (saves reading it again to render).
 ATTENDEE = "_attendee"
 
+#: Cards that may carry the private QR (for whom this desk just checked in).
+PRIVATE_QR_KINDS = frozenset({"welcome", "again", "walk_in", "show", "consent"})
+
 #: Outcome → colour, icon and sound of the result card.
 LOOKS = {
     "welcome": ("ok", "✓", "ok"),
@@ -90,7 +93,14 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
     other_event = None
     if attendee and outcome["kind"] == checkin.OTHER_EVENT:
         other_event = events.get(db, attendee["event_id"]).name
-    show_qr = bool(attendee) and (outcome.get("fresh") or outcome["kind"] == "show")
+    # Only the desk that just checked the person in, never a self check-in tablet (a badge is
+    # public; whoever holds it must not get the private link from the screen).
+    show_qr = (
+        bool(attendee)
+        and not self_check_in()
+        and outcome["kind"] in PRIVATE_QR_KINDS
+        and checkin.may_show_private_link(attendee, desk=desk_name())
+    )
     return {
         "outcome": outcome,
         "kind": outcome["kind"],
@@ -241,6 +251,8 @@ def qr(attendee_id: int) -> Response:
     try:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
+        abort(404)
+    if self_check_in() or not checkin.may_show_private_link(attendee, desk=desk_name()):
         abort(404)
     svg = qr_codes.svg(links.private_link(public_url(), attendee))
     return current_app.response_class(svg, mimetype="image/svg+xml")
