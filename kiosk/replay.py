@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,12 @@ NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 200
 #: Characters of an unknown scan shown back to the helper.
 MAX_SHOWN = 40
+
+
+#: Notes kept per desk for the other desk of a conflict, until its next poll takes them.
+MAX_NEWS = 50
+_news: dict[str, list[dict[str, str]]] = {}
+_news_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,32 @@ def replay(
     log.info(
         "replayed %d scans from desk %r: %d recorded", len(report.results), desk, report.stored
     )
+    for r in report.results:
+        if r.outcome in (EARLIER, checkin.ALREADY_CHECKED_IN) and r.other_desk not in ("", desk):
+            _tell(r.other_desk, r, desk)
     return report
+
+
+def _tell(other_desk: str, conflict: Replayed, desk: str) -> None:
+    """Keep a note for the other desk of a conflict: it hears of it at its next poll."""
+    assert conflict.attendee is not None
+    note = {
+        "name": conflict.attendee["name"],
+        "desk": desk,
+        "scanned_at": conflict.at,
+        "checked_in_at": min(conflict.at, conflict.other_at or conflict.at),
+    }
+    with _news_lock:
+        _news.setdefault(other_desk, []).append(note)
+        del _news[other_desk][:-MAX_NEWS]
+
+
+def news_for(desk: str) -> list[dict[str, str]]:
+    """The notes about conflicts another desk found with this desk's check-ins; taken once."""
+    if desk not in _news:  # read without the lock: the common case, nothing to tell
+        return []
+    with _news_lock:
+        return _news.pop(desk, [])
 
 
 def _one(

@@ -230,6 +230,7 @@ def counters() -> Response:
         "desk/_counters.html",
         counts=counts,
         poll_seconds=COUNTER_POLL_SECONDS,
+        news=replay.news_for(desk_name()),
     )
 
 
