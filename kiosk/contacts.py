@@ -305,10 +305,19 @@ def vcard_filename(name: str) -> str:
 # -- the event's privacy notice ------------------------------------------------------------------
 
 
+#: The trade-off of the desks' offline list, in the notice while the organiser has it on.
+OFFLINE_LIST_NOTICE = """
+- Damit der Einlass weitergeht, wenn das WLAN ausfällt, halten die Check-in-Geräte (Desks) \
+eine Liste mit Name, Organisation und Badge-Code aller Angemeldeten im Browser bereit – sonst \
+nichts. Sie wird gelöscht, wenn ein Desk entfernt oder abgemeldet wird und wenn die Daten der \
+Veranstaltung gelöscht werden. Ein verlorenes Gerät kann diese Liste enthalten."""
+
+
 def default_privacy_notice(event: Event) -> str:
     """A German privacy notice made from the event, for the organiser to complete."""
     when = f" am {event.date}" if event.date else ""
     days = int(event.settings.get("retention_days") or 30)
+    offline = OFFLINE_LIST_NOTICE if event.settings.get("desk_offline_list") else ""
     return f"""## Wer ist verantwortlich?
 Verantwortlich für Ihre Daten bei „{event.name}“{when} ist das Orga-Team des Netzwerks \
 {event.network}: {NOTICE_PLACEHOLDER}
@@ -333,7 +342,7 @@ Einwilligung (Art. 6 Abs. 1 lit. a DSGVO).
 nur, wenn Sie zugestimmt haben.
 - Ihre Notizen zu Kontakten sieht niemand außer Ihnen.
 - Die Daten bleiben auf dem Rechner des Orga-Teams. Sie werden nicht an Dritte weitergegeben \
-und nicht in einer Cloud gespeichert.
+und nicht in einer Cloud gespeichert.{offline}
 
 ## Wie lange wir Ihre Daten speichern
 Spätestens {days} Tage nach der Veranstaltung werden die personenbezogenen Daten dieser \

@@ -91,6 +91,14 @@ def scan_while_away(page: Any, text: str, waiting: int) -> float:
     return pressed
 
 
+def wait_until(page: Any, script: str, seconds: float = 30) -> None:
+    """Wait until ``script`` is true in the page (the desk's CSP refuses wait_for_function)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {script}"
+        time.sleep(0.1)
+
+
 def stamp(value: str) -> float:
     return datetime.fromisoformat(value).timestamp()
 
@@ -234,3 +242,74 @@ def test_a_kept_scan_replayed_by_the_service_twice_is_one_check_in(
     assert [r.outcome for r in first.results] == [replay.STORED]
     assert [r.outcome for r in again.results] == [checkin.ALREADY_RECORDED]
     assert checkins_logged(server_process, venue["anna"]["id"]) == 1
+
+
+def test_the_offline_list_names_the_person_and_finds_names_until_sign_out(
+    browser: Any, server_process: Any, venue: Any
+) -> None:
+    db = server_process.db()
+    desks.set_offline(db, venue["event"], timeout_seconds=TIMEOUT_SECONDS, offline_list=True)
+    db.close()
+    page = open_desk(browser, server_process, "Eingang 1")
+    try:
+        wait_until(page, "localStorage.getItem('kiosk-offline-list') !== null")
+        listed = json.loads(page.evaluate("localStorage.getItem('kiosk-offline-list')"))
+        assert {tuple(sorted(p)) for p in listed["people"]} == {("code", "name", "organisation")}
+        server_process.kill()
+        scan_while_away(page, venue["joerg"]["code"], 1)
+        expect(page.locator('#result[data-outcome="kept"] .result-name')).to_have_text(
+            "Jörg Bäcker"
+        )
+        page.keyboard.type("schmid", delay=40)
+        expect(page.locator("#hits .hit")).to_have_count(1)
+        page.keyboard.press("Enter")  # the one hit, from the list kept in the browser
+        expect(page.locator('#result[data-outcome="kept"] .result-name')).to_have_text(
+            "Anna Schmidt"
+        )
+        expect(page.locator("#connection")).to_contain_text("2 Scans warten")
+        assert "Schmidt" not in page.evaluate("localStorage.getItem('kiosk-desk-queue')")
+
+        server_process.start()
+        expect(page.locator("#replay-report")).to_contain_text("2 nachgetragen", timeout=30_000)
+        page.get_by_role("button", name="Abmelden").click()
+        page.wait_for_url("**/login**")
+        assert page.evaluate("localStorage.getItem('kiosk-offline-list')") is None
+    finally:
+        page.context.close()
+
+
+def test_without_the_offline_list_the_desk_keeps_no_names(desk: Any, server_process: Any) -> None:
+    assert desk.evaluate("localStorage.getItem('kiosk-offline-list')") is None
+    server_process.kill()
+    desk.keyboard.type("Schmidt", delay=40)
+    desk.keyboard.press("Enter")
+    card = desk.locator('#result[data-outcome="no_search"]')
+    expect(card).to_contain_text("Die Namenssuche braucht den Laptop", timeout=10_000)
+
+
+def test_the_self_check_in_tablet_says_the_check_in_is_kept(
+    browser: Any, server_process: Any, venue: Any
+) -> None:
+    db = server_process.db()
+    token = desks.new_link(db, desks.add(db, "Tablet", "self")["id"])
+    db.close()
+    context = browser.new_context(locale="de-DE", base_url=server_process.url)
+    tablet = context.new_page()
+    try:
+        tablet.goto(f"/desk/join/{token}")
+        tablet.wait_for_selector("#scan-input:focus")
+        scan(tablet, venue["joerg"]["code"])
+        expect(tablet.locator('#result[data-outcome="welcome"]')).to_be_visible()
+        server_process.kill()
+        scan(tablet, venue["anna"]["code"])
+        assert tablet.evaluate(STALE_OR_KEPT)
+        card = tablet.locator('#result[data-outcome="kept"]')
+        expect(card).to_contain_text("Ihr Check-in ist gespeichert und wird nachgetragen")
+        assert tablet.locator("[data-outcome=welcome]").count() == 0
+        server_process.start()
+        wait_until(tablet, "localStorage.getItem('kiosk-desk-queue') === '[]'")
+        db = server_process.db()
+        assert attendees.get(db, venue["anna"]["id"])["checked_in_desk"] == "Tablet"
+        db.close()
+    finally:
+        context.close()

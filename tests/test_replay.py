@@ -164,3 +164,24 @@ def test_the_offline_list_only_when_the_organiser_allows_it(
     ]
     with pytest.raises(desks.DeskError):
         desks.set_offline(db, event, timeout_seconds=0, offline_list=True)
+
+
+def test_the_organiser_sets_the_wait_and_the_offline_list_and_the_notice_says_it(
+    organiser: Any, db: Any, event: events.Event
+) -> None:
+    from kiosk import contacts
+
+    assert "Offline-Liste" in organiser.get("/admin/desks").get_data(as_text=True)
+    assert "Badge-Code aller Angemeldeten" not in contacts.privacy_notice(event)
+    response = organiser.post("/admin/desks/offline", data={"timeout_seconds": "5"})
+    assert response.status_code == 303
+    settings = events.get(db, event.id).settings
+    assert (settings["desk_timeout_seconds"], settings["desk_offline_list"]) == (5, False)
+    organiser.post("/admin/desks/offline", data={"timeout_seconds": "3", "offline_list": "on"})
+    changed = events.get(db, event.id)
+    assert changed.settings["desk_offline_list"] is True
+    assert "Badge-Code aller Angemeldeten im Browser" in contacts.privacy_notice(changed)
+    organiser.post("/admin/desks/offline", data={"timeout_seconds": "99", "offline_list": "on"})
+    assert events.get(db, event.id).settings["desk_timeout_seconds"] == 3  # refused
+    page = organiser.get(f"/privacy/{event.slug}").get_data(as_text=True)
+    assert "Badge-Code aller Angemeldeten im Browser" in page

@@ -37,10 +37,13 @@
   // Check the hit's person in, or (already here, cancelled) open their card.
   function pick(hit) {
     var form = hit.querySelector("form.checkin-form");
+    var kept = hit.querySelector("button[data-offline]"); // a hit from the offline list
     input().value = "";
     active = -1;
     if (form) {
       form.requestSubmit();
+    } else if (kept) {
+      kept.click();
     } else {
       var link = hit.querySelector(".hit-who");
       if (link && link.click) { link.click(); }
@@ -67,8 +70,9 @@
   // Called by desk-offline.js for Enter on text that holds no badge code: true when handled.
   function enter(text) {
     if (!hitsBox()) { return false; }
-    if (window.kioskOffline && !window.kioskOffline.online() && !document.querySelector("#hits .hit")) {
-      return false; // no hits while the laptop is away: the desk says what that means
+    var away = window.kioskOffline && !window.kioskOffline.online();
+    if (away && !window.kioskOffline.hits(text)) {
+      return false; // no offline list: the desk says that name search needs the laptop
     }
     decide(text);
     return true;
@@ -105,5 +109,15 @@
     }
   });
 
-  window.kioskKeys = { enter: enter };
+  // The search for a name Enter was pressed on failed (the laptop is away): try once more.
+  function retry() {
+    var text = waitingFor;
+    waitingFor = "";
+    if (text && !enter(text)) {
+      input().value = "";
+      window.kioskOffline.noSearch();
+    }
+  }
+
+  window.kioskKeys = { enter: enter, retry: retry };
 })();

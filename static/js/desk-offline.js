@@ -58,7 +58,8 @@
 
   function keep(scan) {
     var scans = kept();
-    scans.push(scan);
+    // What the replay needs, nothing more: no name waits in the browser.
+    scans.push({ nonce: scan.nonce, code: scan.code, attendee: scan.attendee, at: scan.at, desk: scan.desk });
     keepAll(scans);
     showCard("card-kept", scan.name || personFor(scan.code).name || "");
   }
@@ -116,9 +117,11 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "primary";
+      button.setAttribute("data-offline", "");
       button.textContent = hits.getAttribute("data-offline-button") || "Einchecken";
       button.addEventListener("click", function () {
         clearHits();
+        document.getElementById("scan-input").value = "";
         keep({ nonce: newNonce(), code: p.code, name: p.name, at: Date.now(), desk: setting("desk") || "" });
       });
       li.appendChild(who);
@@ -127,6 +130,7 @@
     });
     hits.innerHTML = "";
     hits.appendChild(ul);
+    hits.setAttribute("data-query", query);
     return true;
   }
 
@@ -324,7 +328,10 @@
   function onFailed(event) {
     if (event.type === "htmx:responseError" && event.detail.xhr && event.detail.xhr.status < 500) { return; }
     wentAway();
-    if (event.detail.target && event.detail.target.id === "result") { showCard("card-needs-laptop"); }
+    var target = event.detail.target;
+    if (target && target.id === "result") { showCard("card-needs-laptop"); }
+    // Enter on a name whose hits never came: decide again, now that the laptop is known away.
+    if (target && target.id === "hits" && window.kioskKeys) { window.kioskKeys.retry(); }
   }
 
   function onClick(event) {
@@ -354,5 +361,9 @@
     if (kept().length) { ping(); } else { loadOfflineList(); }
   });
 
-  window.kioskOffline = { online: function () { return online; }, codeIn: codeIn, checkIn: checkIn };
+  window.kioskOffline = {
+    online: function () { return online; },
+    hits: offlineHits,
+    noSearch: function () { showCard("card-no-search"); }
+  };
 })();
