@@ -727,6 +727,8 @@ class OfflineDesk:
         text = response.read().decode()
         took = time.perf_counter() - started
         self.client.conn.timeout = DESK_TIMEOUT_S
+        if response.status == 429:  # another desk's replay runs: the caller tries again soon
+            return took, -1
         done = re.search(r'data-done="([^"]*)"', text)
         confirmed = set(done.group(1).split()) if done else set()
         self.kept = [k for k in self.kept if k["nonce"] not in confirmed]
@@ -740,8 +742,10 @@ def phase_offline(template: Path, codes: list[str], outage: float) -> dict[str, 
     server, signin = start_app(folder, port)
     scanned: list[str] = []
     after_ms: list[float] = []
+    before_ms: list[float] = []  # the same desks before the outage: the run's own yardstick
     replays: list[float] = []
     kept_total = [0]
+    busy = [0]
     lock = threading.Lock()
     try:
         desks = [OfflineDesk(c) for c in desks_for(port, signin, DESKS)]
@@ -770,21 +774,27 @@ def phase_offline(template: Path, codes: list[str], outage: float) -> dict[str, 
                 with lock:
                     scanned.append(code)
                     kept_total[0] += server_ms is None
-                    if server_ms is not None and time.monotonic() >= back_at:
-                        after_ms.append(server_ms)
+                    if server_ms is not None:
+                        (after_ms if time.monotonic() >= back_at else before_ms).append(server_ms)
                 if station.ping():
                     replay_at = time.monotonic() + random.random() * REPLAY_SPREAD_S
                 if replay_at is not None and time.monotonic() >= replay_at and station.kept:
-                    took, _ = station.replay()
+                    took, confirmed = station.replay()
                     replay_at = None
+                    if confirmed < 0:  # busy: again in one to two seconds
+                        replay_at = time.monotonic() + 1 + random.random()
                     with lock:
                         replays.append(took)
+                        busy[0] += confirmed < 0
                 next_scan += 1.0
             while station.kept:  # the last kept scans, once the laptop answers
                 if station.online or station.ping():
-                    took, _ = station.replay()
+                    took, confirmed = station.replay()
                     with lock:
                         replays.append(took)
+                        busy[0] += confirmed < 0
+                    if confirmed < 0:
+                        time.sleep(1 + random.random())
                 else:
                     time.sleep(0.2)
 
@@ -811,10 +821,12 @@ def phase_offline(template: Path, codes: list[str], outage: float) -> dict[str, 
         "stored_once": sum(logged.get(c) == 1 for c in scanned),
         "twice": sum(logged.get(c, 0) > 1 for c in scanned),
         "missing": sum(c not in logged for c in scanned),
+        "before_server_p99_ms": percentile(before_ms, 99),
         "after_server_p50_ms": percentile(after_ms, 50),
         "after_server_p99_ms": percentile(after_ms, 99),
         "replay_p50_ms": percentile(replays, 50) * 1000,
         "replay_max_ms": max(replays, default=float("nan")) * 1000,
+        "replay_busy_answers": busy[0],
     }
 
 

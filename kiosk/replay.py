@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 
 from kiosk import attendees, checkin, events
 from kiosk import db as kdb
+from kiosk.errors import KioskError
 
 log = logging.getLogger("kiosk.replay")
 
@@ -36,10 +38,23 @@ MAX_TEXT = 200
 MAX_SHOWN = 40
 
 
+#: A pause after each replayed scan: live scans at other desks get the server in between.
+PAUSE_SECONDS = 0.002
+#: Seconds a desk waits before it offers its scans again while another desk's replay runs.
+RETRY_AFTER_SECONDS = 1
+BUSY = "replay_busy"
+# One replay at a time: twenty desks coming back at once take turns, and the scans at the
+# desks (which must stay fast) compete with one replay, not twenty.
+_one_at_a_time = threading.Lock()
+
 #: Notes kept per desk for the other desk of a conflict, until its next poll takes them.
 MAX_NEWS = 50
 _news: dict[str, list[dict[str, str]]] = {}
 _news_lock = threading.Lock()
+
+
+class ReplayError(KioskError):
+    """A replay was not taken now; ``code`` says why (``replay_busy``: offer it again soon)."""
 
 
 @dataclass(frozen=True)
@@ -106,10 +121,17 @@ def replay(
     desk: str,
     now: datetime | None = None,
 ) -> Report:
-    """Replay the scans a desk kept, in order; each is one transaction of its own."""
+    """Replay the scans a desk kept, in order; each is one transaction of its own. While
+    another desk's replay runs this raises ``replay_busy`` at once (the desk tries again)."""
+    if not _one_at_a_time.acquire(blocking=False):
+        raise ReplayError(BUSY, "Another desk is replaying its scans.")
     report = Report()
-    for scan in scans[:MAX_SCANS]:
-        report.results.append(_one(db, event, scan, desk=desk, now=now))
+    try:
+        for scan in scans[:MAX_SCANS]:
+            report.results.append(_one(db, event, scan, desk=desk, now=now))
+            time.sleep(PAUSE_SECONDS)
+    finally:
+        _one_at_a_time.release()
     log.info(
         "replayed %d scans from desk %r: %d recorded", len(report.results), desk, report.stored
     )

@@ -313,3 +313,33 @@ def test_the_self_check_in_tablet_says_the_check_in_is_kept(
         db.close()
     finally:
         context.close()
+
+
+def test_undo_and_walk_in_say_they_need_the_laptop(
+    desk: Any, server_process: Any, venue: Any
+) -> None:
+    scan(desk, venue["joerg"]["code"])
+    expect(desk.locator(f'{CARD}[data-outcome="welcome"]')).to_be_visible()
+    server_process.kill()
+    desk.get_by_text("Check-in zurücknehmen").click()
+    desk.fill("#result input[name=reason]", "falsche Person")
+    desk.get_by_role("button", name="Zurücknehmen").click()
+    expect(desk.locator(f'{CARD}[data-outcome="needs_laptop"]')).to_contain_text(
+        "nichts wurde gespeichert", timeout=10_000
+    )
+
+    server_process.start()
+    desk.goto("/desk/walkin")
+    desk.fill("#w-first", "Fatma")
+    desk.fill("#w-last", "Öztürk")
+    server_process.kill()
+    desk.get_by_role("button", name="Aufnehmen, einchecken und Badge").click()
+    expect(desk.locator("#walkin-offline")).to_be_visible(timeout=10_000)
+    assert desk.input_value("#w-first") == "Fatma"  # nothing typed is lost
+    server_process.start()
+    desk.get_by_role("button", name="Aufnehmen, einchecken und Badge").click()
+    expect(desk.locator(f'{CARD}[data-outcome="walk_in"]')).to_contain_text("Willkommen, Fatma!")
+    db = server_process.db()
+    joerg = attendees.get(db, venue["joerg"]["id"])
+    db.close()
+    assert joerg["checked_in_at"] is not None  # the undo was not made

@@ -185,3 +185,15 @@ def test_the_organiser_sets_the_wait_and_the_offline_list_and_the_notice_says_it
     assert events.get(db, event.id).settings["desk_timeout_seconds"] == 3  # refused
     page = organiser.get(f"/privacy/{event.slug}").get_data(as_text=True)
     assert "Badge-Code aller Angemeldeten im Browser" in page
+
+
+def test_while_another_desk_replays_a_desk_is_asked_to_come_back_soon(
+    app: Any, db: Any, event: events.Event, anna: Any
+) -> None:
+    desk = desk_client(app, db)
+    scans = [kept("k1", anna["code"], 5)]
+    with replay._one_at_a_time:  # another desk's replay is running
+        response = desk.post("/desk/replay", json={"scans": scans}, headers=HX)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert attendees.get(db, anna["id"])["checked_in_at"] is None
+    assert desk.post("/desk/replay", json={"scans": scans}, headers=HX).status_code == 200

@@ -25,7 +25,12 @@ def replay_scans() -> Response:
     scans = body.get("scans") if isinstance(body, dict) else None
     if not isinstance(scans, list):
         abort(400)
-    report = replay.replay(get_db(), event, scans, desk=desk_name())
+    try:
+        report = replay.replay(get_db(), event, scans, desk=desk_name())
+    except replay.ReplayError:
+        busy = Response(status=429)
+        busy.headers["Retry-After"] = str(replay.RETRY_AFTER_SECONDS)
+        return busy
     counts = None if self_check_in() else arrivals.live_counters(get_db(), event)
     return render(
         "desk/_replay_report.html",

@@ -11,6 +11,7 @@
   var PING_MAX_MS = 15000;
   var REPLAY_TIMEOUT_MS = 30000; // a replay carries many scans
   var REPLAY_SPREAD_MS = 2000; // twenty desks coming back at once do not replay in the same instant
+  var RETRY_MS = 1000; // after "another desk is replaying": try again in one to two seconds
   var SELF_CLEAR_SECONDS = 8;
   // A badge code (20 characters of digits and A–X) on its own or inside a badge URL.
   var CODE_RE = /(?:^|[^0-9A-Z])([0-9A-X]{20})(?![0-9A-Z])/;
@@ -200,11 +201,17 @@
       var body = new URLSearchParams({ nonce: scan.nonce });
       if (scan.code) { body.set("code", scan.code); }
       return send(url, { method: "POST", body: body }).then(function (answer) {
-        if (answer) { showAnswer(answer.body); }
+        if (answer && answer.status === 200) {
+          showAnswer(answer.body);
+        } else if (answer) {
+          showCard("card-refused"); // the laptop answered, but not with a card (e.g. an old page)
+        }
       }, function () {
         wentAway();
         keep(scan);
       });
+    }).catch(function (error) {
+      window.console.error(error); // the next scan must still be sent
     });
   }
 
@@ -265,6 +272,10 @@
     send(setting("replay"), { method: "POST", body: body, headers: { "Content-Type": "application/json" } },
       REPLAY_TIMEOUT_MS).then(function (answer) {
       replaying = false;
+      if (answer && answer.status === 429) { // another desk's replay runs: take turns
+        window.setTimeout(replay, RETRY_MS + Math.random() * RETRY_MS);
+        return;
+      }
       if (!answer || answer.status !== 200) { return; }
       var found = /data-done="([^"]*)"/.exec(answer.body);
       var done = found ? found[1].split(" ") : [];
@@ -347,7 +358,29 @@
     }
   }
 
+  // The walk-in form needs the laptop: a ping before it is sent. No answer, and the form stays
+  // filled in with a clear note, instead of the browser's error page.
+  function guardWalkIn(pingUrl) {
+    document.addEventListener("submit", function (event) {
+      var target = event.target;
+      if (target.id !== "walkin-form" && target.id !== "duplicate-checkin") { return; }
+      if (target.getAttribute("data-laptop") === "yes") { target.removeAttribute("data-laptop"); return; }
+      event.preventDefault();
+      var submitter = event.submitter;
+      send(pingUrl, { method: "GET" }).then(function (answer) {
+        if (!answer) { return; }
+        target.setAttribute("data-laptop", "yes");
+        target.requestSubmit(submitter);
+      }, function () {
+        document.getElementById("walkin-offline").hidden = false;
+        desk().play("offline");
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var walkIn = document.querySelector("[data-walkin-ping]");
+    if (walkIn) { guardWalkIn(walkIn.getAttribute("data-walkin-ping")); }
     form = document.getElementById("scan-form");
     if (!form || !setting("ping")) { return; }
     window.htmx.config.timeout = timeoutMs();
