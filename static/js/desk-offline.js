@@ -391,7 +391,8 @@
       document.addEventListener(name, onFailed);
     });
     showBanner();
-    if (kept().length) { ping(); } else { loadOfflineList(); }
+    loadOfflineList();
+    if (kept().length) { ping(); } // scans kept before a reload: replay them now
   });
 
   window.kioskOffline = {
