@@ -7,7 +7,11 @@
     endpoint doing the same write (both served side by side, rushed in alternating turns),
     with synchronous=FULL and =NORMAL;
 (c) search as you type: p50/p99 over HTTP and in-process;
-(d) kill -9 in the middle of a rush: every check-in that got a success answer is stored.
+(d) kill -9 in the middle of a rush: every check-in that got a success answer is stored;
+(o) the laptop unreachable (the server stopped, SIGSTOP) for --outage seconds while 20 desks
+    scan once a second: the desks keep what gets no answer within the desk timeout and replay
+    it through the desk's replay endpoint when a ping finds the laptop again. Every scan of the
+    window is stored exactly once; scan p99 during the replay burst.
 Medians over --runs runs. Loopback only; every phase is bounded in time.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import os
 import random
 import re
@@ -644,6 +649,187 @@ def phase_kill(template: Path, codes: list[str], seconds: float) -> dict[str, fl
     }
 
 
+#: (o): how long a desk waits for an answer before it keeps the scan (the event's default).
+DESK_TIMEOUT_S = 3.0
+#: (o): seconds of scanning before the outage and after the laptop is back.
+BEFORE_S, AFTER_S = 10.0, 20.0
+#: (o): the desks' ping interval while the laptop is away, and their replay spread.
+PING_S, REPLAY_SPREAD_S = 2.0, 2.0
+
+
+class OfflineDesk:
+    """A desk as desk-offline.js behaves: a scan with a nonce; no answer in time, and it keeps
+    the scan and pings; once the laptop answers, it replays what it kept."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.client.conn.timeout = DESK_TIMEOUT_S
+        self.kept: list[dict[str, Any]] = []
+        self.online = True
+        self.next_ping = 0.0
+
+    def reconnect(self) -> None:
+        self.client.conn.close()
+        self.client.conn = http.client.HTTPConnection(
+            "127.0.0.1", self.client.port, timeout=DESK_TIMEOUT_S
+        )
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str, dict[str, str]] | None:
+        try:
+            return self.client.request("POST", path, form, htmx=True)
+        except (OSError, http.client.HTTPException):
+            self.reconnect()
+            return None
+
+    def scan(self, code: str) -> float | None:
+        """One scan; the server's milliseconds when it was answered, None when it was kept."""
+        nonce = os.urandom(16).hex()
+        if self.online:
+            answer = self.post("/desk/scan", {"code": code, "nonce": nonce})
+            if answer and answer[0] == 200:
+                return float(answer[2].get("X-Server-Ms", "nan"))
+            self.online = False
+            self.next_ping = time.monotonic() + PING_S
+        self.kept.append({"nonce": nonce, "code": code, "at": time.monotonic()})
+        return None
+
+    def ping(self) -> bool:
+        """True when the laptop answered again (then the kept scans are due)."""
+        if self.online or time.monotonic() < self.next_ping:
+            return False
+        try:
+            status, _, _ = self.client.request("GET", "/desk/ping", htmx=True)
+        except (OSError, http.client.HTTPException):
+            self.reconnect()
+            self.next_ping = time.monotonic() + PING_S
+            return False
+        self.online = status == 204
+        return self.online
+
+    def replay(self) -> tuple[float, int]:
+        """Replay what was kept; the seconds it took and how many the laptop confirmed."""
+        now = time.monotonic()
+        scans = [
+            {"nonce": k["nonce"], "code": k["code"], "age": int((now - k["at"]) * 1000)}
+            for k in self.kept
+        ]
+        body = json.dumps({"scans": scans})
+        started = time.perf_counter()
+        self.client.conn.timeout = REQUEST_TIMEOUT_S * 3
+        headers = {
+            "Cookie": self.client.cookie,
+            "HX-Request": "true",
+            "X-CSRFToken": self.client.csrf,
+            "Content-Type": "application/json",
+        }
+        self.client.conn.request("POST", "/desk/replay", body=body, headers=headers)
+        response = self.client.conn.getresponse()
+        text = response.read().decode()
+        took = time.perf_counter() - started
+        self.client.conn.timeout = DESK_TIMEOUT_S
+        if response.status == 429:  # another desk's replay runs: the caller tries again soon
+            return took, -1
+        done = re.search(r'data-done="([^"]*)"', text)
+        confirmed = set(done.group(1).split()) if done else set()
+        self.kept = [k for k in self.kept if k["nonce"] not in confirmed]
+        return took, len(confirmed)
+
+
+def phase_offline(template: Path, codes: list[str], outage: float) -> dict[str, float]:
+    """(o) 20 desks at one scan a second; the server stopped for ``outage`` seconds, then back."""
+    folder = fresh_copy(template)
+    port = free_port()
+    server, signin = start_app(folder, port)
+    scanned: list[str] = []
+    after_ms: list[float] = []
+    before_ms: list[float] = []  # the same desks before the outage: the run's own yardstick
+    replays: list[float] = []
+    kept_total = [0]
+    busy = [0]
+    lock = threading.Lock()
+    try:
+        desks = [OfflineDesk(c) for c in desks_for(port, signin, DESKS)]
+        start = time.monotonic() + 0.5
+        away_at, back_at = start + BEFORE_S, start + BEFORE_S + outage
+        end = back_at + AFTER_S
+
+        def outage_control() -> None:
+            time.sleep(max(0.0, away_at - time.monotonic()))
+            os.killpg(server.proc.pid, signal.SIGSTOP)
+            time.sleep(max(0.0, back_at - time.monotonic()))
+            os.killpg(server.proc.pid, signal.SIGCONT)
+
+        controller = threading.Thread(target=outage_control)
+        controller.start()
+
+        def desk(n: int) -> None:
+            station = desks[n]
+            mine = iter(codes[n::DESKS])
+            next_scan = start + n / DESKS
+            replay_at = None
+            while next_scan < end:
+                time.sleep(max(0.0, next_scan - time.monotonic()))
+                code = next(mine)
+                server_ms = station.scan(code)
+                with lock:
+                    scanned.append(code)
+                    kept_total[0] += server_ms is None
+                    if server_ms is not None:
+                        (after_ms if time.monotonic() >= back_at else before_ms).append(server_ms)
+                if station.ping():
+                    replay_at = time.monotonic() + random.random() * REPLAY_SPREAD_S
+                if replay_at is not None and time.monotonic() >= replay_at and station.kept:
+                    took, confirmed = station.replay()
+                    replay_at = None
+                    if confirmed < 0:  # busy: again in one to two seconds
+                        replay_at = time.monotonic() + 1 + random.random()
+                    with lock:
+                        replays.append(took)
+                        busy[0] += confirmed < 0
+                next_scan += 1.0
+            while station.kept:  # the last kept scans, once the laptop answers
+                if station.online or station.ping():
+                    took, confirmed = station.replay()
+                    with lock:
+                        replays.append(took)
+                        busy[0] += confirmed < 0
+                    if confirmed < 0:
+                        time.sleep(1 + random.random())
+                else:
+                    time.sleep(0.2)
+
+        run_threads(DESKS, desk)
+        controller.join()
+        for d in desks:
+            d.client.close()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.proc.pid, signal.SIGCONT)
+        server.stop()
+    db = sqlite3.connect(folder / "kiosk.sqlite3")
+    logged = dict(
+        db.execute(
+            """SELECT a.code, count(l.id) FROM attendees a JOIN attendee_log l
+            ON l.attendee_id = a.id AND l.action = 'checked_in' GROUP BY a.code"""
+        ).fetchall()
+    )
+    db.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "scans": len(scanned),
+        "kept": kept_total[0],
+        "stored_once": sum(logged.get(c) == 1 for c in scanned),
+        "twice": sum(logged.get(c, 0) > 1 for c in scanned),
+        "missing": sum(c not in logged for c in scanned),
+        "before_server_p99_ms": percentile(before_ms, 99),
+        "after_server_p50_ms": percentile(after_ms, 50),
+        "after_server_p99_ms": percentile(after_ms, 99),
+        "replay_p50_ms": percentile(replays, 50) * 1000,
+        "replay_max_ms": max(replays, default=float("nan")) * 1000,
+        "replay_busy_answers": busy[0],
+    }
+
+
 def phase_commit_cost(template: Path, codes: list[str], count: int = 1000) -> dict[str, float]:
     """The check-in service in-process, one desk: what synchronous=FULL costs over NORMAL."""
     from kiosk import checkin, events
@@ -694,7 +880,8 @@ def main() -> None:
     parser.add_argument("--rush", type=float, default=10, help="seconds of (b) and (d) per run")
     parser.add_argument("--runs", type=int, default=3, help="runs per phase (medians printed)")
     parser.add_argument("--attendees", type=int, default=10_000)
-    parser.add_argument("--phases", default="abcd", help="which of a, b, c, d, s to run")
+    parser.add_argument("--phases", default="abcd", help="which of a, b, c, d, o, s to run")
+    parser.add_argument("--outage", type=float, default=30, help="seconds the laptop is away (o)")
     parser.add_argument("--threads", type=int, default=0, help="kiosk serve --threads")
     parser.add_argument("--sync", default="FULL,NORMAL", help="synchronous settings for (b)")
     args = parser.parse_args()
@@ -735,6 +922,14 @@ def main() -> None:
             ]
             show("(d) kill -9 mid-rush", median_of(runs), len(runs))
             print(f"    lost per run: {[r['lost'] for r in runs]}", flush=True)
+        if "o" in args.phases:
+            runs = [
+                phase_offline(template, rng.sample(codes, len(codes)), args.outage)
+                for _ in range(args.runs)
+            ]
+            show(f"(o) laptop away {args.outage:.0f} s, 20 desks, ms", median_of(runs), len(runs))
+            twice_missing = [(r["twice"], r["missing"]) for r in runs]
+            print(f"    stored twice / missing per run: {twice_missing}", flush=True)
         if "s" in args.phases:
             runs = [phase_commit_cost(template, rng.sample(codes, len(codes)))]
             show("(s) one check-in in-process, one desk, ms", median_of(runs), len(runs))

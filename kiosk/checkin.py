@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, desks, events
+from kiosk import arrivals, attendees, desks, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 from kiosk.errors import KioskError
@@ -29,6 +30,12 @@ REASON_MISSING = "reason_missing"
 NOT_FOUND = "not_found"
 ALREADY_REGISTERED = "already_registered"
 PRINT_FAILED = "print_failed"
+#: The scan with this nonce was recorded before (a desk replaying what it kept).
+ALREADY_RECORDED = "already_recorded"
+
+#: Minutes after a check-in in which its desk may show the person's private QR again (the same
+#: window as the desk's "QR nochmal zeigen" list).
+PRIVATE_QR_MINUTES = arrivals.RECENT_AT_DESK_MINUTES
 
 #: Longest undo reason kept.
 MAX_REASON_LENGTH = 200
@@ -111,10 +118,13 @@ def _check_in(
     desk: str,
     at: str | None,
     how: str,
+    nonce: str | None = None,
 ) -> Checkin:
     """One write transaction; the conditional UPDATE makes two desks at once give one check-in."""
     stamp = at or kdb.now()
     with kdb.transaction(db, attendees_only=True):
+        if nonce and recorded(db, nonce):
+            raise _deny(ALREADY_RECORDED, "This scan was recorded before.", attendee, desk)
         again = _record_checkin(db, event, attendee, desk, stamp)
         if again is None:
             # The row changed since it was read: decide again on what is stored now.
@@ -129,6 +139,7 @@ def _check_in(
             desk=desk,
             detail={"how": how, **({"again": True} if again else {})},
             at=stamp,
+            nonce=nonce or None,
         )
     log.debug("checked in: attendee=%s desk=%r", attendee["id"], desk)
     if again:
@@ -151,13 +162,14 @@ def check_in(
     desk: str = desks.ORGANISER_DESK,
     at: str | None = None,
     how: str = "scan",
+    nonce: str | None = None,
 ) -> Checkin:
     """Check an attendee in, once: a second call (any desk) raises ``already_checked_in``."""
     try:
         attendee = attendees.get(db, attendee_id)
     except attendees.AttendeeError:
         raise _deny(NOT_FOUND, "No such attendee.", None, desk) from None
-    return _check_in(db, event, attendee, desk=desk, at=at, how=how)
+    return _check_in(db, event, attendee, desk=desk, at=at, how=how, nonce=nonce)
 
 
 def scan(
@@ -167,15 +179,25 @@ def scan(
     *,
     desk: str = desks.ORGANISER_DESK,
     at: str | None = None,
+    nonce: str | None = None,
+    how: str = "scan",
 ) -> Checkin:
-    """Check in whoever's badge code is in ``text`` (bare code, badge URL, QWERTZ-mangled URL)."""
+    """Check in whoever's badge code is in ``text`` (bare code, badge URL, QWERTZ-mangled URL).
+
+    ``nonce``: the desk's mark of this scan; the same nonce twice is one check-in."""
     code = attendees.find_code(text)
     attendee = attendees.by_code(db, code) if code else None
     if attendee is None:
         # The code (public, printed on the badge) may be logged; the raw input may be a name.
         log.info("denied unknown_code: code=%s length=%d desk=%r", code, len(text), desk)
         raise CheckinError(UNKNOWN_CODE, "No attendee has this badge code.")
-    return _check_in(db, event, attendee, desk=desk, at=at, how="scan")
+    return _check_in(db, event, attendee, desk=desk, at=at, how=how, nonce=nonce)
+
+
+def recorded(db: Database, nonce: str) -> bool:
+    """True when a log entry carries this scan nonce (one indexed lookup)."""
+    row = db.execute("SELECT 1 FROM attendee_log WHERE nonce = ?", [nonce]).fetchone()
+    return row is not None
 
 
 def undo(
@@ -348,6 +370,18 @@ def print_in_background(
 
     threading.Thread(target=job, name=f"print-{attendee_id}", daemon=True).start()
     return True
+
+
+def may_show_private_link(
+    attendee: dict[str, Any], *, desk: str, now: datetime | None = None
+) -> bool:
+    """True when ``desk`` checked this person in itself within the last few minutes: only then
+    may it show their private link (a desk must not read anyone's link at any time)."""
+    stamp = attendee.get("checked_in_at")
+    if not stamp or attendee.get("checked_in_desk") != desk or attendee.get("checked_out_at"):
+        return False
+    since = (now or datetime.now(UTC)) - timedelta(minutes=PRIVATE_QR_MINUTES)
+    return datetime.fromisoformat(stamp) >= since
 
 
 def badge_printed(attendee: dict[str, Any]) -> bool:

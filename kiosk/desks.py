@@ -31,6 +31,9 @@ LINK_HOURS = 12
 #: Longest desk name kept.
 MAX_NAME_LENGTH = 40
 
+#: Seconds a desk may wait for the laptop's answer to a scan (the setting's bounds).
+TIMEOUT_RANGE = (1, 15)
+
 #: Codes of DeskError.
 INVALID = "desk_invalid"
 LINK_INVALID = "link_invalid"
@@ -145,3 +148,30 @@ def use_link(db: Database, token: str) -> dict[str, Any]:
             [row["id"]],
         )
     return get(db, row["id"])
+
+
+def set_offline(db: Database, event: Event, *, timeout_seconds: int, offline_list: bool) -> Event:
+    """The organiser's choice for when the laptop cannot be reached: how long a scan waits
+    before the desk keeps it, and whether desks hold the offline list."""
+    low, high = TIMEOUT_RANGE
+    if not low <= timeout_seconds <= high:
+        raise DeskError(INVALID, f"The wait for the laptop is {low} to {high} seconds.")
+    return events.update_settings(
+        db,
+        event.id,
+        {"desk_timeout_seconds": timeout_seconds, "desk_offline_list": bool(offline_list)},
+    )
+
+
+def offline_list(db: Database, event: Event) -> list[dict[str, str]]:
+    """What a desk keeps when the organiser allows it: name, organisation and badge code of each
+    registered person, nothing else; empty when the setting is off."""
+    if not event.settings.get("desk_offline_list"):
+        return []
+    return kdb.rows(
+        db,
+        """SELECT code, trim(first_name || ' ' || coalesce(last_name, '')) AS name,
+        coalesce(organisation, '') AS organisation FROM attendees
+        WHERE event_id = ? AND status != 'cancelled' ORDER BY last_name, first_name""",
+        [event.id],
+    )

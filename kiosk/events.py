@@ -33,6 +33,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retention_days": 30,
     "place": "",  # where the event takes place (the attendance list names it)
     "purged_at": "",  # when the event's personal data was deleted (kiosk.retention)
+    # Desks (kiosk.desks): how long a scan waits for the laptop before the desk keeps it, and
+    # whether desks keep names, organisations and badge codes for when the laptop is away.
+    "desk_timeout_seconds": 3,
+    "desk_offline_list": False,
     # When and how people take part: the invitation's calendar entry and the online link.
     "format": "on-site",  # on-site, online, hybrid
     "start_time": "",  # HH:MM on the event's date, this laptop's time zone

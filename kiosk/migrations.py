@@ -454,3 +454,13 @@ def m020_matching_versions(db: Database) -> None:
             f"""CREATE TRIGGER matching_version_{table}_delete AFTER DELETE ON {table}
             BEGIN {bump.format(ev="OLD.event_id")}; END"""
         )
+
+
+@migrations()
+def m021_checkin_nonce(db: Database) -> None:
+    # The nonce a desk gives each scan: a scan replayed after the laptop was unreachable (or sent
+    # twice) is recorded once. Only entries made from a desk's scan carry one.
+    db["attendee_log"].add_column("nonce", str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_attendee_log_nonce ON attendee_log (nonce) WHERE nonce IS NOT NULL"
+    )

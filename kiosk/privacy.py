@@ -67,11 +67,31 @@ def default_notice(event: Event, lang: str = "de") -> str:
     days = int(event.settings.get("retention_days") or 30)
     who = _controller_text(event, lang)
     when = _day(event, lang)
-    if lang == "en":
-        return _DEFAULT_EN.format(
-            name=event.name, when=when, network=event.network, who=who, days=days
-        )
-    return _DEFAULT_DE.format(name=event.name, when=when, network=event.network, who=who, days=days)
+    offline = OFFLINE_LIST[lang if lang == "en" else "de"] if offline_list_on(event) else ""
+    text = _DEFAULT_EN if lang == "en" else _DEFAULT_DE
+    return text.format(
+        name=event.name, when=when, network=event.network, who=who, days=days, offline=offline
+    )
+
+
+def offline_list_on(event: Event) -> bool:
+    """True when the desks keep the event's names in their browsers (a desk setting)."""
+    return bool(event.settings.get("desk_offline_list"))
+
+
+#: The trade-off of the desks' offline list, in the notice while the organiser has it on.
+OFFLINE_LIST = {
+    "de": """
+- Damit der Einlass weitergeht, wenn das WLAN ausfällt, halten die Check-in-Geräte (Desks) \
+eine Liste mit Name, Organisation und Badge-Code aller Angemeldeten im Browser bereit – sonst \
+nichts. Sie wird gelöscht, wenn ein Desk entfernt oder abgemeldet wird und wenn die Daten der \
+Veranstaltung gelöscht werden. Ein verlorenes Gerät kann diese Liste enthalten.""",
+    "en": """
+- So that check-in goes on when the Wi-Fi fails, the check-in devices (desks) keep a list of \
+every registered person's name, organisation and badge code in their browser – nothing else. \
+It is deleted when a desk is removed or signed out and when the event's data is deleted. A lost \
+device may hold this list.""",
+}
 
 
 def own_text(event: Event, lang: str = "de") -> str:
@@ -137,6 +157,8 @@ Kontakte entstanden sind.
 vorgeschlagen.
 - Nur mit Ihrer Einwilligung: Wenn Sie Kontakte tauschen, sieht Ihr Gegenüber auch Ihre \
 E-Mail-Adresse und Telefonnummer.
+- Nur mit Ihrer Einwilligung: Nach der Veranstaltung schicken wir Ihnen Ihre \
+Kontaktübersicht per E-Mail.
 
 Rechtsgrundlage ist für Anmeldung und Check-in die Durchführung der Veranstaltung \
 (Art. 6 Abs. 1 lit. b DSGVO), für Vorschläge und das Teilen von Kontaktdaten Ihre \
@@ -147,8 +169,9 @@ Einwilligung (Art. 6 Abs. 1 lit. a DSGVO).
 - Wer mit Ihnen Kontakte tauscht, sieht Name, Organisation und Projekt; E-Mail und Telefon \
 nur, wenn Sie zugestimmt haben.
 - Ihre Notizen zu Kontakten sieht niemand außer Ihnen.
-- Die Daten bleiben auf dem Rechner des Orga-Teams. Sie werden nicht an Dritte weitergegeben \
-und nicht in einer Cloud gespeichert.
+- Die Daten liegen auf dem Rechner des Orga-Teams oder auf einem Server, den es selbst \
+betreibt. Sie werden nicht an Dritte weitergegeben und nicht in einer Cloud gespeichert. \
+E-Mails, die wir Ihnen schicken, gehen über den Mail-Server des Orga-Teams.{offline}
 
 ## Wie lange wir Ihre Daten speichern
 Spätestens {days} Tage nach der Veranstaltung werden die personenbezogenen Daten dieser \
@@ -171,6 +194,7 @@ your arrival is noted at the entrance.
 - Only with your consent: you are suggested to other attendees as someone to talk to.
 - Only with your consent: when you swap contacts, the other person also sees your e-mail \
 address and phone number.
+- Only with your consent: after the event we mail you the summary of your contacts.
 
 The legal basis for registration and check-in is running the event (Art. 6(1)(b) GDPR); for \
 suggestions and sharing contact details it is your consent (Art. 6(1)(a) GDPR).
@@ -180,8 +204,9 @@ suggestions and sharing contact details it is your consent (Art. 6(1)(a) GDPR).
 - Whoever swaps contacts with you sees your name, organisation and project; your e-mail and \
 phone only if you agreed.
 - Nobody but you sees your notes on contacts.
-- The data stays on the organising team's computer. It is not passed on to third parties and \
-not stored in a cloud.
+- The data is kept on the organising team's computer or on a server the team runs itself. It \
+is not passed on to third parties and not stored in a cloud. Mails we send you go through the \
+organising team's mail server.{offline}
 
 ## How long we keep your data
 The personal data of this event is deleted {days} days after the event at the latest. You can \

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -184,6 +188,88 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     database = server.db()
     access.set_password(database, ORGANISER_PASSWORD)
     database.close()
+    yield server
+    server.stop()
+
+
+#: Seconds ``kiosk serve`` may take to listen (the target is 2; the machine may be busy).
+SERVE_READY_SECONDS = 30
+
+
+class ServerProcess:
+    """``kiosk serve`` in a process of its own, which a test can kill (-9) and start again on
+    the same port and data folder, or replace by a server that accepts and never answers."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.hanging: socket.socket | None = None
+        self.held: list[socket.socket] = []
+        kdb.init(data_dir / "kiosk.sqlite3")
+
+    def db(self) -> Any:
+        return kdb.connect(self.data_dir / "kiosk.sqlite3")
+
+    def start(self) -> None:
+        args = [sys.executable, "-m", "kiosk", "--data", str(self.data_dir), "serve"]
+        args += ["--host", "127.0.0.1", "--port", str(self.port)]
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + SERVE_READY_SECONDS
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if self.proc.poll() is not None:
+                raise RuntimeError("kiosk serve exited")
+            time.sleep(0.05)
+        raise RuntimeError("kiosk serve did not listen in time")
+
+    def kill(self) -> None:
+        """kill -9: the process ends without a word to anyone connected."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+    def hang(self) -> None:
+        """In place of the server: a socket that accepts connections and never answers."""
+        self.hanging = socket.socket()
+        self.hanging.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.hanging.bind(("127.0.0.1", self.port))
+        self.hanging.listen(64)
+
+        def accept() -> None:
+            while self.hanging is not None:
+                try:
+                    conn, _ = self.hanging.accept()
+                except OSError:
+                    return
+                self.held.append(conn)  # read nothing, answer nothing
+
+        threading.Thread(target=accept, daemon=True).start()
+
+    def unhang(self) -> None:
+        hanging, self.hanging = self.hanging, None
+        if hanging is not None:
+            hanging.close()
+        for conn in self.held:
+            conn.close()
+        self.held.clear()
+
+    def stop(self) -> None:
+        self.unhang()
+        self.kill()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    """``kiosk serve`` as its own process, started; killed at the end."""
+    server = ServerProcess(tmp_path / "data")
+    server.start()
     yield server
     server.stop()
 

@@ -36,16 +36,18 @@ def log(
     desk: str = "",
     detail: dict[str, Any] | None = None,
     at: str | None = None,
+    nonce: str | None = None,
 ) -> None:
     """Append one entry to the attendee log (call inside the caller's transaction); ``at`` is
-    when it happened, if not now (a check-in recorded with its scan time).
+    when it happened, if not now (a check-in recorded with its scan time); ``nonce`` is the
+    desk's mark of the scan that made it (unique: a replayed scan is refused a second entry).
 
     Plain SQL: it runs inside the write lock on every check-in, where sqlite-utils' insert
     (schema lookups and a savepoint) would add five statements for other desks to wait on.
     """
     db.execute(
-        "INSERT INTO attendee_log (event_id, attendee_id, at, action, desk, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO attendee_log (event_id, attendee_id, at, action, desk, detail, nonce) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             event_id,
             attendee_id,
@@ -53,6 +55,7 @@ def log(
             action,
             desk,
             json.dumps(detail or {}, ensure_ascii=False),
+            nonce,
         ],
     )
 
@@ -88,6 +91,16 @@ def by_code(db: Database, code: str) -> dict[str, Any] | None:
     """The attendee with this badge code (any event), or None."""
     row = kdb.one(db, "SELECT * FROM attendees WHERE code = ?", [code.upper()])
     return from_row(row) if row else None
+
+
+def renew_secret(db: Database, attendee_id: int, *, how: str) -> dict[str, Any]:
+    """Give the attendee a new private link; the old one stops working at once (and with it a
+    phone that remembered the old one)."""
+    with kdb.transaction(db, attendees_only=True):
+        attendee = get(db, attendee_id)
+        db.execute("UPDATE attendees SET secret = ? WHERE id = ?", [new_secret(), attendee_id])
+        log(db, attendee["event_id"], attendee_id, "private_link_renewed", detail={"how": how})
+    return get(db, attendee_id)
 
 
 def by_secret(db: Database, secret: str) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ def init_web(app: Flask) -> None:
         auth,
         badges,
         desk,
+        desk_offline,
         desk_swap,
         me,
         me_online,

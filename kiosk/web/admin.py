@@ -169,6 +169,18 @@ def attendee_edit(attendee_id: int) -> Response:
     return redirect_after_post("admin.attendee_list")
 
 
+@bp.post("/attendees/<int:attendee_id>/private-link")
+def attendee_private_link(attendee_id: int) -> Response:
+    """A new private link for the person (the old one was passed on or photographed)."""
+    attendee_or_404(attendee_id)
+    attendee = attendees.renew_secret(get_db(), attendee_id, how="organiser")
+    flash(
+        _("Neuer persönlicher Link für %(name)s: der alte gilt nicht mehr.", name=attendee["name"]),
+        "ok",
+    )
+    return redirect_after_post("admin.attendee_edit", attendee_id=attendee_id)
+
+
 @bp.post("/attendees/<int:attendee_id>/delete")
 def attendee_delete(attendee_id: int) -> Response:
     """Erase a person (on their request, or a mistaken entry): their data goes; contacts others

@@ -42,6 +42,7 @@ def desk_list() -> Response:
         link=link,
         link_qr=qr.svg(link["url"]) if link else "",
         modes=desks.MODES,
+        timeout_range=desks.TIMEOUT_RANGE,
     )
 
 
@@ -63,6 +64,26 @@ def desk_add() -> Response:
         become_desk(desk)
         return redirect(url_for("desk.index"), code=303)
     return _new_link(desk["id"])
+
+
+@bp.post("/desks/offline")
+def desk_offline() -> Response:
+    """The organiser's choice for when the laptop cannot be reached (wait, offline list)."""
+    event = event_or_404()
+    try:
+        seconds = int(request.form.get("timeout_seconds", ""))
+        desks.set_offline(
+            get_db(),
+            event,
+            timeout_seconds=seconds,
+            offline_list=request.form.get("offline_list") == "on",
+        )
+    except (ValueError, desks.DeskError):
+        low, high = desks.TIMEOUT_RANGE
+        flash(_("Wartezeit: %(low)d bis %(high)d Sekunden.", low=low, high=high), "error")
+    else:
+        flash(_("Gespeichert. Desks übernehmen es beim nächsten Laden der Seite."), "ok")
+    return redirect_after_post("admin.desk_list")
 
 
 @bp.post("/desks/<int:desk_id>/link")

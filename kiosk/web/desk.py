@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from kiosk import arrivals, attendees, checkin, desks, events, links
+from kiosk import arrivals, attendees, checkin, desks, events, links, replay
 from kiosk import qr as qr_codes
 from kiosk.web.blueprints import desk as bp
 from kiosk.web.forms import attendee_data, field_errors
@@ -33,6 +33,9 @@ LAST = "desk_last"
 #: Outcome key carrying the attendee row already read (saves reading it again to render).
 ATTENDEE = "_attendee"
 
+#: Cards that may carry the private QR (for whom this desk just checked in).
+PRIVATE_QR_KINDS = frozenset({"welcome", "again", "walk_in", "show", "consent"})
+
 #: Outcome → colour, icon and sound of the result card.
 LOOKS = {
     "welcome": ("ok", "✓", "ok"),
@@ -40,6 +43,7 @@ LOOKS = {
     "walk_in": ("ok", "✓", "ok"),
     checkin.ALREADY_CHECKED_IN: ("warn", "!", "warn"),
     checkin.ALREADY_REGISTERED: ("warn", "!", "warn"),
+    checkin.ALREADY_RECORDED: ("ok", "✓", "ok"),
     checkin.UNKNOWN_CODE: ("bad", "?", "bad"),
     checkin.OTHER_EVENT: ("bad", "✕", "bad"),
     checkin.CANCELLED: ("bad", "✕", "bad"),
@@ -90,7 +94,14 @@ def result_context(outcome: dict[str, Any] | None) -> dict[str, Any]:
     other_event = None
     if attendee and outcome["kind"] == checkin.OTHER_EVENT:
         other_event = events.get(db, attendee["event_id"]).name
-    show_qr = bool(attendee) and (outcome.get("fresh") or outcome["kind"] == "show")
+    # Only the desk that just checked the person in, never a self check-in tablet (a badge is
+    # public; whoever holds it must not get the private link from the screen).
+    show_qr = (
+        bool(attendee)
+        and not self_check_in()
+        and outcome["kind"] in PRIVATE_QR_KINDS
+        and checkin.may_show_private_link(attendee, desk=desk_name())
+    )
     # How the card speaks to the person (a fair with pupils: "du"); cached, cheap per scan.
     du = says_du(events.get(db, attendee["event_id"]) if attendee else current_event())
     return {
@@ -121,10 +132,32 @@ def _recent_here() -> list[dict[str, Any]]:
     return arrivals.recent_at_desk(get_db(), event, desk_name())
 
 
+#: Outcomes after which the desk's counters change; they come with the card (out of band).
+COUNTED = frozenset({"welcome", "again", "undone", "checked_out"})
+
+
+def counters_after(outcome: dict[str, Any]) -> dict[str, int] | None:
+    """The counters to send with this card, or None (nothing changed, or a self check-in)."""
+    event = current_event()
+    if event is None or self_check_in() or outcome["kind"] not in COUNTED:
+        return None
+    if outcome["kind"] in ("welcome", "again"):
+        return arrivals.after_checkin(get_db(), event, again=outcome["kind"] == "again")
+    return arrivals.live_counters(get_db(), event)
+
+
 def show_result(outcome: dict[str, Any], template: str = "desk/_result.html") -> Response:
-    """The result card for htmx; after a plain form POST, a 303 back to the desk showing it."""
+    """The result card for htmx (with the counters when they changed); after a plain form POST,
+    a 303 back to the desk showing it."""
     if is_htmx():
-        return render(template, template, **result_context(outcome))
+        counts = counters_after(outcome)
+        return render(
+            template,
+            template,
+            oob_counts=counts,
+            poll_seconds=COUNTER_POLL_SECONDS,
+            **result_context(outcome),
+        )
     outcome.pop(ATTENDEE, None)  # the session keeps ids only
     session[LAST] = outcome
     target = "desk.self_page" if template != "desk/_result.html" else "desk.index"
@@ -176,7 +209,14 @@ def scan() -> Response:
     event = event_or_404()
     text = request.form.get("code", "")
     try:
-        outcome = _checked_in(event, checkin.scan(get_db(), event, text, desk=desk_name()))
+        result = checkin.scan(
+            get_db(),
+            event,
+            text,
+            desk=desk_name(),
+            nonce=replay.valid_nonce(request.form.get("nonce")),
+        )
+        outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
         if exc.code == checkin.UNKNOWN_CODE and not attendees.find_code(text):
@@ -205,6 +245,7 @@ def counters() -> Response:
         "desk/_counters.html",
         counts=counts,
         poll_seconds=COUNTER_POLL_SECONDS,
+        news=replay.news_for(desk_name()),
     )
 
 
@@ -227,6 +268,8 @@ def qr(attendee_id: int) -> Response:
         attendee = checkin.check_attendee(get_db(), event, attendee_id)
     except checkin.CheckinError:
         abort(404)
+    if self_check_in() or not checkin.may_show_private_link(attendee, desk=desk_name()):
+        abort(404)
     svg = qr_codes.svg(links.private_link(public_url(), attendee))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
@@ -235,7 +278,14 @@ def qr(attendee_id: int) -> Response:
 def check_in(attendee_id: int) -> Response:
     event = event_or_404()
     try:
-        result = checkin.check_in(get_db(), event, attendee_id, desk=desk_name(), how="search")
+        result = checkin.check_in(
+            get_db(),
+            event,
+            attendee_id,
+            desk=desk_name(),
+            how="search",
+            nonce=replay.valid_nonce(request.form.get("nonce")),
+        )
         outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         outcome = outcome_of(exc)
@@ -333,16 +383,23 @@ def walkin() -> Response:
 def self_page() -> Response:
     event = current_event()
     context = result_context(session.pop(LAST, None)) if event else {"outcome": None}
-    return render("desk/self.html", event=event, **{"du": says_du(event), **context})
+    return render(
+        "desk/self.html", event=event, desk_name=desk_name(), **{"du": says_du(event), **context}
+    )
 
 
 @bp.post("/self/scan")
 def self_scan() -> Response:
     event = event_or_404()
     try:
-        outcome = _checked_in(
-            event, checkin.scan(get_db(), event, request.form.get("code", ""), desk=desk_name())
+        result = checkin.scan(
+            get_db(),
+            event,
+            request.form.get("code", ""),
+            desk=desk_name(),
+            nonce=replay.valid_nonce(request.form.get("nonce")),
         )
+        outcome = _checked_in(event, result)
     except checkin.CheckinError as exc:
         # The tablet tells the person at the door only about their own badge, and never
         # re-shows a private QR for a badge that was already used (a badge is public).

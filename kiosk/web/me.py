@@ -87,6 +87,22 @@ def own_page(secret: str) -> Response:
     return response
 
 
+@bp.post("/me/<secret>/new-link")
+def new_link(secret: str) -> Response:
+    """A new private link, from the own page: the old one (and any phone that kept it) stops
+    working; this phone goes on with the new one."""
+    attendee = owner_or_404(secret)
+    attendee = attendees.renew_secret(get_db(), attendee["id"], how="own page")
+    flash(
+        _(
+            "Ihr neuer persönlicher Link: bitte diese Seite neu speichern. "
+            "Der alte gilt nicht mehr."
+        ),
+        "ok",
+    )
+    return redirect(url_for("me.own_page", secret=attendee["secret"]), code=303)
+
+
 @bp.post("/me/<secret>/consents")
 def consents(secret: str) -> Response:
     attendee = owner_or_404(secret)

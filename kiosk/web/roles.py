@@ -18,7 +18,16 @@ ORGANISER = "organiser"
 DESK = "desk"
 
 #: What a self check-in tablet may open: its own screen, nothing about anyone else.
-SELF_ENDPOINTS = frozenset({"desk.index", "desk.self_page", "desk.self_scan", "desk.join"})
+SELF_ENDPOINTS = frozenset(
+    {
+        "desk.index",
+        "desk.self_page",
+        "desk.self_scan",
+        "desk.join",
+        "desk.ping",
+        "desk.replay_scans",
+    }
+)
 
 
 def role() -> str | None:
@@ -165,6 +174,7 @@ ENDPOINT_CLASSES = {
     "me.save": ATTENDEE,
     "me.online_checkin": ATTENDEE,
     "me.topics": ATTENDEE,
+    "me.new_link": ATTENDEE,
     "me.people": ATTENDEE,
     "me.request_contact": ATTENDEE,
     "me.answer_request": ATTENDEE,
@@ -172,6 +182,7 @@ ENDPOINT_CLASSES = {
     "suggestions.feedback": ATTENDEE,
     **dict.fromkeys(SELF_ENDPOINTS - {"desk.join"}, SELF_CHECK_IN),
     "desk.scan": STAFFED_DESK,
+    "desk.offline_list": STAFFED_DESK,
     "desk.search": STAFFED_DESK,
     "desk.counters": STAFFED_DESK,
     "desk.show": STAFFED_DESK,

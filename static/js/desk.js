@@ -1,5 +1,5 @@
 // The check-in desk: the scan field keeps focus, results sound and are read out, the camera scans,
-// self check-in clears.
+// self check-in clears. Sending a scan, and what happens when the laptop is away: desk-offline.js.
 (function () {
   "use strict";
 
@@ -7,7 +7,9 @@
   var TONES = {
     ok: [[880, 0.08], [1320, 0.12]],
     warn: [[660, 0.1], [0, 0.06], [660, 0.1]],
-    bad: [[220, 0.35]]
+    bad: [[220, 0.35]],
+    // The laptop did not answer: a falling three-note call, unlike every answer it gives.
+    offline: [[988, 0.14], [0, 0.05], [740, 0.14], [0, 0.05], [554, 0.3]]
   };
   // What a screen reader hears after a swap, by the id of the swapped element.
   var SPOKEN = {
@@ -37,6 +39,13 @@
     }
   }
 
+  // Focus that went nowhere (its element was swapped out) goes back to the scan field; focus a
+  // helper moved with Tab (onto a hit) stays where it is (desk-keys.js guards the scans).
+  function refocusIfLost() {
+    var el = document.activeElement;
+    if (!el || el === document.body) { refocus(); }
+  }
+
   function play(kind) {
     var tones = TONES[kind];
     if (!tones) { return; }
@@ -47,7 +56,7 @@
         if (tone[0] > 0) {
           var osc = audio.createOscillator();
           var gain = audio.createGain();
-          osc.type = kind === "bad" ? "square" : "sine";
+          osc.type = kind === "bad" ? "square" : kind === "offline" ? "triangle" : "sine";
           osc.frequency.value = tone[0];
           gain.gain.setValueAtTime(0.0001, at);
           gain.gain.exponentialRampToValueAtTime(0.25, at + 0.01);
@@ -128,30 +137,21 @@
     clearLater(result);
   }
 
-  // Rapid mode: the field empties as soon as a scan is sent, so the next scan can follow at once.
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (event.detail.elt !== scanForm()) { return; }
-    var input = scanInput();
-    if (!input.value.trim()) { event.preventDefault(); return; }
-    input.value = "";
-  });
-
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "result") { resultShown(); }
     // Each settled element (the target, any out-of-band one) has its own event: speak for that one.
     if (event.target && event.target.id && SPOKEN[event.target.id]) { speak(event.target.id); }
-    refocus();
+    refocusIfLost();
   });
 
-  document.addEventListener("htmx:responseError", function () { play("bad"); });
-  document.addEventListener("htmx:sendError", function () { play("bad"); });
-
-  document.addEventListener("focusout", function () { window.setTimeout(refocus, 0); });
+  document.addEventListener("focusout", function () { window.setTimeout(refocusIfLost, 0); });
   document.addEventListener("click", function () { window.setTimeout(refocus, 0); });
 
   document.addEventListener("keydown", function (event) {
     var input = scanInput();
     if (event.key === "Escape" && input) {
+      if (document.activeElement && document.activeElement.closest &&
+          document.activeElement.closest("details.undo")) { return; } // Escape closes the form there
       input.value = "";
       var hits = document.getElementById("hits");
       if (hits) { hits.innerHTML = ""; }
@@ -210,6 +210,16 @@
     button.hidden = false;
     button.addEventListener("click", toggleCamera);
   }
+
+  // For desk-offline.js: a card this browser put up by itself is shown like an answer.
+  window.kioskDesk = {
+    play: play,
+    shown: function () {
+      resultShown();
+      speak("result");
+      refocus();
+    }
+  };
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpCamera();

@@ -1,6 +1,10 @@
 // Small behaviour shared by all pages: CSRF token on htmx requests, confirmation of dangerous forms.
 (function () {
   "use strict";
+  // A desk signed out (or removed) forgets the names it kept for when the laptop is away.
+  if (document.body && document.body.hasAttribute("data-signed-out")) {
+    try { window.localStorage.removeItem("kiosk-offline-list"); } catch (e) { /* storage off */ }
+  }
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) {
