@@ -77,6 +77,7 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
         "suggestions": matching.to_show(db, attendee),
         "online_state": online.own_page_state(event, attendee),
         "requests": contact_requests.incoming(db, attendee),
+        "contact_states": contact_requests.states(db, attendee),
     }
 
 

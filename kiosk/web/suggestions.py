@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import attendees, events, matching, pdf
+from kiosk import attendees, contact_requests, events, matching, pdf
 from kiosk.web.blueprints import suggestions as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import attendee_or_404, owner_or_404
@@ -25,6 +25,7 @@ def _list(attendee: dict[str, Any]) -> Response:
         attendee=attendee,
         event=events.get(get_db(), attendee["event_id"]),
         suggestions=matching.to_show(get_db(), attendee),
+        contact_states=contact_requests.states(get_db(), attendee),
     )
 
 
