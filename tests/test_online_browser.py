@@ -113,7 +113,7 @@ def test_a_hybrid_event_from_invitation_to_summaries(live_server, organiser_page
         expect(anna_page.locator("#video-link")).to_have_attribute("href", VIDEO)
         expect(anna_page.locator("#online")).to_contain_text("online")
         anna_page.get_by_role("button", name="Ich bin dabei").click()
-        expect(anna_page.locator("#online")).to_contain_text("Sie sind eingecheckt")
+        expect(anna_page.locator("#online")).to_contain_text("Sie sind online eingecheckt")
         _shot(anna_page, "own-page-online")
         expect(hybrid.locator('[data-counter="online"]')).to_have_text("1", timeout=10_000)
         expect(hybrid.locator('[data-counter="on-site"]')).to_have_text("1")

@@ -182,3 +182,18 @@ def test_a_topic_met_again_is_met_with_other_people(db, online_event) -> None:
     plan = rooms.make_topic_plan(db, online_event, 4, 2)
     first, second = ({frozenset(t) for t in rnd} for rnd in plan.rounds)
     assert len(plan.rounds[0]) == 6 and first != second
+
+
+def test_tables_in_the_room_seat_only_who_came_at_a_hybrid_event(db, event) -> None:
+    from kiosk import checkin
+
+    event = events.update_settings(db, event.id, {"format": "hybrid"})
+    there = people(db, event, 4, attendance="vor Ort")
+    remote = people(db, event, 4, attendance="online")
+    for a in there + remote:
+        checkin.check_in(db, event, a["id"], desk="online" if a in remote else "Eingang")
+    plan = matching.make_table_plan(db, event, 2, 1, who="present")
+    seated = {i for table in plan.rounds[0] for i in table}
+    assert seated == {a["id"] for a in there}
+    online_plan = matching.make_table_plan(db, event, 2, 1, who="online")
+    assert {i for table in online_plan.rounds[0] for i in table} == {a["id"] for a in remote}

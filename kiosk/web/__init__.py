@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from kiosk import attendees, retention
+from kiosk import attendees, documents, retention
 from kiosk import db as kdb
 
 
@@ -58,6 +58,8 @@ def init_web(app: Flask) -> None:
     # Timestamps are stored in UTC; pages show this laptop's clock.
     app.add_template_filter(kdb.local_time, "local_time")
     app.add_template_filter(lambda stamp: kdb.local_time(stamp, "%H:%M"), "clock")
+    # An event's date as people read it in the page's language (01.12.2026).
+    app.add_template_filter(lambda day: documents.format_date(day, select_locale()), "day")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -49,6 +49,7 @@ def people(secret: str) -> Response:
         people=contact_requests.people(db, event, attendee, query),
         query=query,
         findable=contact_requests.findable(attendee),
+        max_listed=contact_requests.MAX_LISTED,
     )
 
 
