@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from kiosk import db as kdb
 from kiosk.events import Event
+from kiosk.text import fold
 
 #: What the desk counts as "just arrived".
 RECENT_MINUTES = 15
@@ -109,14 +110,18 @@ MISSING_SHOWN = 200
 
 
 def not_arrived(db: Database, event: Event, limit: int = MISSING_SHOWN) -> list[dict[str, Any]]:
-    """Registered attendees who have not checked in yet, by name: the first ``limit``."""
-    return kdb.rows(
+    """Registered attendees who have not checked in yet, by name: ``limit`` of them."""
+    # In the index's order (cheap while the dashboard polls a 10,000-person fair), then
+    # sorted as people read names: all of them at an event of a few hundred.
+    found = kdb.rows(
         db,
-        """SELECT id, trim(first_name || ' ' || last_name) AS name, organisation, attendance
-        FROM attendees WHERE event_id = ? AND checked_in_at IS NULL AND status != 'cancelled'
-        ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?""",
+        """SELECT id, trim(first_name || ' ' || last_name) AS name, first_name, last_name,
+        organisation, attendance FROM attendees
+        WHERE event_id = ? AND checked_in_at IS NULL AND status != 'cancelled'
+        ORDER BY event_id, last_name LIMIT ?""",
         [event.id, limit],
     )
+    return sorted(found, key=lambda r: (fold(r["last_name"]), fold(r["first_name"]), r["id"]))
 
 
 def stamp(db: Database, event: Event) -> str:

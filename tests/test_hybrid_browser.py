@@ -205,3 +205,22 @@ def test_room_plan_for_who_joins_online_speaks_of_rooms_and_prints(
     expect(orga.locator(".no-print").first).to_be_hidden()
     expect(orga.locator("#round-1")).to_contain_text("Raum 1")
     expect(orga.locator("#round-2")).to_be_visible()
+
+
+def test_missing_list_keeps_its_scroll_position_when_someone_arrives(
+    live_server, organiser_page
+) -> None:
+    db = live_server.db()
+    event = _hybrid(db)
+    made = [_person(db, event, f"Person{n:02d}", f"Nachname{n:02d}", f"Org {n}") for n in range(60)]
+    db.close()
+    orga = organiser_page
+    orga.goto("/admin/dashboard")
+    listing = orga.locator("#missing-list")
+    expect(orga.locator("#missing h2")).to_have_text("Noch nicht da (60)")
+    listing.evaluate("list => { list.scrollTop = 300; }")
+    db = live_server.db()
+    checkin.check_in(db, events.get(db, event.id), made[0]["id"], desk="Eingang")
+    db.close()
+    expect(orga.locator("#missing h2")).to_have_text("Noch nicht da (59)", timeout=10_000)
+    assert orga.locator("#missing-list").evaluate("list => list.scrollTop") == 300
