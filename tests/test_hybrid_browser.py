@@ -224,3 +224,15 @@ def test_missing_list_keeps_its_scroll_position_when_someone_arrives(
     db.close()
     expect(orga.locator("#missing h2")).to_have_text("Noch nicht da (59)", timeout=10_000)
     assert orga.locator("#missing-list").evaluate("list => list.scrollTop") == 300
+
+
+def test_attendee_list_marks_who_joins_online_at_a_hybrid_event(live_server, organiser_page):
+    db = live_server.db()
+    event = _hybrid(db)
+    _person(db, event, "Vera", "Adler", "Schule am Berg")
+    _person(db, event, "Olaf", "Clausen", "Jobcenter", attendance="online")
+    db.close()
+    orga = organiser_page
+    orga.goto("/admin/attendees")
+    expect(orga.locator("tr", has_text="Clausen").locator(".tag-online")).to_have_text("online")
+    expect(orga.locator("tr", has_text="Adler").locator(".tag-online")).to_have_count(0)
