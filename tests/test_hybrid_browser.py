@@ -8,7 +8,7 @@ from datetime import datetime
 
 from playwright.sync_api import expect
 
-from kiosk import attendees, checkin, contact_requests, events, matching
+from kiosk import attendees, checkin, contact_requests, events, matching, online
 from kiosk.attendees import AttendeeData
 
 VIDEO = "https://meet.example.org/netzwerk"
@@ -187,6 +187,11 @@ def test_room_plan_for_who_joins_online_speaks_of_rooms_and_prints(
         _person(db, event, first, f"Nr{i}", f"Organisation {org}", attendance="online")
     there = _person(db, event, "Vera", "Adler", "Schule am Berg")
     checkin.check_in(db, event, there["id"], desk="Eingang")
+    # Two of them registered with their office's address.
+    db.execute(
+        "UPDATE attendees SET email = 'buero@example.org' WHERE first_name IN ('Olaf', 'Ona')"
+    )
+    db.conn.commit()
     db.close()
     orga = organiser_page
     orga.goto("/admin/tables")
@@ -201,6 +206,10 @@ def test_room_plan_for_who_joins_online_speaks_of_rooms_and_prints(
     expect(plan).not_to_contain_text("Vera Adler")
     orga.get_by_role("link", name="Breakout-Räume (Zoom, BigBlueButton, Jitsi)").click()
     expect(orga.get_by_role("button", name="Drucken")).to_be_visible()
+    expect(orga.locator(".flash-warn")).to_contain_text(
+        "Eine Person teilt ihre E-Mail-Adresse mit einer anderen"
+    )
+    expect(orga.locator("#round-1 .tag-warn", has_text="E-Mail doppelt")).to_have_count(1)
     orga.emulate_media(media="print")
     expect(orga.locator(".no-print").first).to_be_hidden()
     expect(orga.locator("#round-1")).to_contain_text("Raum 1")
@@ -236,3 +245,25 @@ def test_attendee_list_marks_who_joins_online_at_a_hybrid_event(live_server, org
     orga.goto("/admin/attendees")
     expect(orga.locator("tr", has_text="Clausen").locator(".tag-online")).to_have_text("online")
     expect(orga.locator("tr", has_text="Adler").locator(".tag-online")).to_have_count(0)
+
+
+def test_online_event_dashboard_counts_online_without_an_empty_on_site_counter(
+    live_server, organiser_page
+) -> None:
+    db = live_server.db()
+    event = _hybrid(db)
+    event = events.update_settings(db, event.id, {"format": "online"})
+    olaf = _person(db, event, "Olaf", "Clausen", "Jobcenter")
+    _person(db, event, "Ona", "Dorn", "Schule am Berg")
+    db.close()
+    orga = organiser_page
+    orga.goto("/admin/dashboard")
+    panel = orga.locator("#hybrid-counters")
+    expect(panel.locator('[data-counter="online"]')).to_have_text("0")
+    expect(panel.locator('[data-counter="on-site"]')).to_have_count(0)
+    db = live_server.db()
+    online.check_in(db, events.get(db, event.id), olaf["id"])
+    db.close()
+    expect(panel.locator('[data-counter="online"]')).to_have_text("1", timeout=10_000)
+    expect(panel).to_contain_text("1 / 2 online")
+    expect(orga.locator("#missing h2")).to_have_text("Noch nicht da (1)", timeout=10_000)
