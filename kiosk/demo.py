@@ -209,7 +209,7 @@ ONLINE_CHECKED_IN = 6
 ONLINE_REQUESTS = 3
 #: The meeting began this long before the demo was made, and lasts this long.
 STARTED_MINUTES_AGO = 60
-LASTS_HOURS = 3
+LASTS_HOURS = 4
 #: Notes people keep on some of their contacts.
 NOTES = (
     "Praktikumsplätze für die 9. Klassen im Mai – anrufen",
@@ -287,7 +287,8 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
         _arrive(db, earlier, before, spring - timedelta(hours=2), rng)
         _swap(db, earlier, before, EARLIER_PAIRS, rng, notes=False)
 
-        event = _event(db, DEMO_NAME, DEMO_SLUG, today)
+        # The local date: the times of "Ich bin dabei" are this laptop's local times.
+        event = _event(db, DEMO_NAME, DEMO_SLUG, today.astimezone())
         event = events.update_settings(db, event.id, _hybrid_settings())
         # A separate random stream: who joins online leaves the rest of the demo as it was.
         remote = {id(p) for p in random.Random(SEED + 1).sample(people, ONLINE)}
