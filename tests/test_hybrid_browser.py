@@ -267,3 +267,19 @@ def test_online_event_dashboard_counts_online_without_an_empty_on_site_counter(
     expect(panel.locator('[data-counter="online"]')).to_have_text("1", timeout=10_000)
     expect(panel).to_contain_text("1 / 2 online")
     expect(orga.locator("#missing h2")).to_have_text("Noch nicht da (1)", timeout=10_000)
+
+
+def test_asking_far_down_the_people_list_comes_back_to_that_person(live_server, page) -> None:
+    db = live_server.db()
+    event = _hybrid(db)
+    anna = _person(db, event, "Anna", "Arndt", "Schule am Berg", attendance="online")
+    for n in range(30):
+        _person(db, event, f"Person{n:02d}", f"Nachname{n:02d}", f"Organisation {n}")
+    db.close()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/me/{anna['secret']}/people")
+    row = page.locator("#people-rows li", has_text="Person25 Nachname25")
+    row.get_by_role("button", name="Kontakt anfragen").click()
+    expect(row.locator(".tag")).to_have_text("angefragt")
+    expect(row).to_be_in_viewport()
+    assert page.url.endswith("#person-26")

@@ -67,10 +67,14 @@ def request_contact(secret: str) -> Response:
     attendee = owner_or_404(secret)
     db = get_db()
     event = events.get(db, attendee["event_id"])
+    # Back where the button was (a long list on a phone), unless a refusal is to be read at
+    # the top of the page.
+    row = request.form.get("at", type=int)
     try:
         outcome = contact_requests.send(db, event, attendee["id"], request.form.get("code", ""))
     except contact_requests.RequestError as exc:
         flash(_request_message(exc.code), "warn")
+        row = None
     else:
         flash(
             _("Ihr Kontakt ist gespeichert: Sie hatten sich gegenseitig angefragt.")
@@ -79,7 +83,9 @@ def request_contact(secret: str) -> Response:
             "ok",
         )
     if request.form.get("back") == "people":
-        return redirect(url_for("me.people", secret=secret, q=request.form.get("q", "")), 303)
+        anchor = f"person-{row}" if row else None
+        target = url_for("me.people", secret=secret, q=request.form.get("q", ""), _anchor=anchor)
+        return redirect(target, 303)
     return _back(secret, "suggestions")
 
 
