@@ -283,3 +283,30 @@ def test_asking_far_down_the_people_list_comes_back_to_that_person(live_server, 
     expect(row.locator(".tag")).to_have_text("angefragt")
     expect(row).to_be_in_viewport()
     assert page.url.endswith("#person-26")
+
+
+def test_ich_bin_dabei_appears_when_the_event_begins_without_a_reload(
+    live_server, page, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from kiosk.web import pages
+
+    monkeypatch.setattr(pages, "ONLINE_POLL_SECONDS", 1)
+    db = live_server.db()
+    event = _hybrid(db)
+    tomorrow = (datetime.now().date() + timedelta(days=1)).isoformat()
+    events.rename(db, event.id, event.name, tomorrow)
+    olaf = _person(db, event, "Olaf", "Clausen", "Jobcenter", attendance="online")
+    db.close()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/me/{olaf['secret']}")
+    card = page.locator("#online")
+    expect(card).to_contain_text("erscheint hier, sobald die Veranstaltung beginnt")
+    expect(card.get_by_role("button", name="Ich bin dabei")).to_have_count(0)
+    db = live_server.db()
+    events.rename(db, event.id, event.name, datetime.now().date().isoformat())
+    db.close()
+    expect(card.get_by_role("button", name="Ich bin dabei")).to_be_visible(timeout=10_000)
+    card.get_by_role("button", name="Ich bin dabei").click()
+    expect(page.locator("#online")).to_contain_text("Sie sind online eingecheckt.")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import attendees, contact_requests, contacts, events, matching, online, summaries
+from kiosk.web import pages
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
@@ -76,6 +77,7 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
         "contacts": contacts.list_for(db, attendee["id"]),
         "suggestions": matching.to_show(db, attendee),
         "online_state": online.own_page_state(event, attendee),
+        "online_poll_seconds": pages.ONLINE_POLL_SECONDS,
         "requests": contact_requests.incoming(db, attendee),
         "contact_states": contact_requests.states(db, attendee),
     }

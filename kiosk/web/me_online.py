@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import contact_requests, events, online
+from kiosk.web import pages
 from kiosk.web.blueprints import me as bp
 from kiosk.web.lookups import owner_or_404
 from kiosk.web.pages import get_db, render
@@ -14,6 +15,21 @@ from kiosk.web.pages import get_db, render
 
 def _back(secret: str, anchor: str) -> Response:
     return redirect(url_for("me.own_page", secret=secret, _anchor=anchor), code=303)
+
+
+@bp.get("/me/<secret>/online")
+def online_card(secret: str) -> Response:
+    """The own page's online card (polled while the event has not begun)."""
+    attendee = owner_or_404(secret)
+    event = events.get(get_db(), attendee["event_id"])
+    return render(
+        "me/_online.html",
+        "me/_online.html",
+        attendee=attendee,
+        event=event,
+        online_state=online.own_page_state(event, attendee),
+        online_poll_seconds=pages.ONLINE_POLL_SECONDS,
+    )
 
 
 @bp.post("/me/<secret>/online")
