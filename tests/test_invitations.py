@@ -115,3 +115,22 @@ def test_without_times_no_calendar_and_the_date_in_the_first_line(db, smtp_serve
     else:
         assert "“Netzwerktreffen online” on Thursday, 3 December 2026:" in body
         assert "we will send you the video conference link" in body
+
+
+def test_mail_page_says_what_the_invitation_lacks_while_invitations_are_due(organiser, db) -> None:
+    event = _event(db, "hybrid", times=False, video="")
+    events.update_settings(db, event.id, {"place": ""})
+    olaf = attendees.AttendeeData(first_name="Olaf", email="o@example.org")
+    attendees.create(db, event, olaf, how="test")
+    page = organiser.get("/admin/mail").get_data(as_text=True)
+    gaps = page.split('id="invitation-gaps"', 1)[1].split("</div>", 1)[0]
+    assert "ohne Kalendereintrag" in gaps
+    assert "Videokonferenz-Link für alle, die online teilnehmen, fehlt" in gaps
+    assert "Der Ort für alle, die vor Ort teilnehmen, fehlt" in gaps
+    assert f"/admin/events/{event.id}/edit" in gaps
+    settings = {"start_time": "14:00", "video_url": VIDEO, "place": PLACE}
+    events.update_settings(db, event.id, settings)
+    assert 'id="invitation-gaps"' not in organiser.get("/admin/mail").get_data(as_text=True)
+    # An on-site event's private-link mail needs none of it.
+    events.update_settings(db, event.id, {"format": "on-site", "start_time": "", "place": ""})
+    assert 'id="invitation-gaps"' not in organiser.get("/admin/mail").get_data(as_text=True)

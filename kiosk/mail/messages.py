@@ -285,6 +285,21 @@ def link_message(
     return message
 
 
+def invitation_gaps(event: Event) -> list[str]:
+    """What the invitation to an online or hybrid event cannot say yet: "no_time" (no date
+    or start: no calendar entry), "no_video" (no video link), "no_place" (hybrid, no place).
+    Nothing for an on-site event: its private-link mail needs none of them."""
+    shape = event.settings.get("format") or "on-site"
+    if shape == "on-site":
+        return []
+    gaps = [] if ics.has_time(event) else ["no_time"]
+    if shape != "on-site" and not event.settings.get("video_url"):
+        gaps.append("no_video")
+    if shape != "online" and not event.settings.get("place"):
+        gaps.append("no_place")
+    return gaps
+
+
 def _details(event: Event, attendee: dict[str, Any], lang: str) -> list[str]:
     """When and where, as an invitation says it: the place for who comes, the video link
     only for who joins online (and how to say one is there)."""

@@ -72,9 +72,18 @@ def _section(**extra: Any) -> dict[str, Any]:
     db = get_db()
     event = event_or_404()
     job = mail.get_job(request.args.get("job", ""))
+    gaps = {
+        "no_time": _("Ohne Datum und Beginn kommt sie ohne Kalendereintrag."),
+        "no_video": _("Der Videokonferenz-Link für alle, die online teilnehmen, fehlt."),
+        "no_place": _("Der Ort für alle, die vor Ort teilnehmen, fehlt."),
+    }
+    overview = mail.overview(db, event)
+    # Worth saying while invitations are still to be sent.
+    pending = overview.kinds["link"].waiting
     return {
         "event": event,
-        "mail": mail.overview(db, event),
+        "invitation_gaps": [gaps[c] for c in mail.invitation_gaps(event)] if pending else [],
+        "mail": overview,
         "mail_job": job if job and job.event_id == event.id else None,
         **extra,
     }
