@@ -96,6 +96,7 @@ def test_suggestions_say_whom_one_asked_or_has_as_contact(live_server, page) -> 
     db.close()
     page.reload()
     expect(suggestion.locator(".tag", has_text="Kontakt gespeichert")).to_be_visible()
+    expect(page.locator(".me-jump")).not_to_contain_text("Kontaktanfragen")
     expect(suggestion.get_by_role("button", name="Kontakt anfragen")).to_have_count(0)
     refreshed = page.request.get(
         f"/me/{anna['secret']}/suggestions", headers={"HX-Request": "true"}

@@ -136,6 +136,8 @@ def test_a_hybrid_event_from_invitation_to_summaries(live_server, organiser_page
         ben_page.goto(_own_link(received["ben@example.org"], live_server.url))
         requests = ben_page.locator("#requests")
         expect(requests).to_contain_text("Anna Müller")
+        ben_page.locator(".me-jump").get_by_role("link", name="Kontaktanfragen (1)").click()
+        expect(requests).to_be_in_viewport()
         _shot(ben_page, "own-page-request")
         requests.get_by_role("button", name="Annehmen").click()
         expect(ben_page.locator("#contacts")).to_contain_text("anna@example.org")
