@@ -205,6 +205,7 @@ def test_room_plan_for_who_joins_online_speaks_of_rooms_and_prints(
     expect(plan).to_contain_text("4 Personen, 2 Räume, 2 Runden")
     expect(plan.locator(".table-no").first).to_have_text("Raum 1")
     expect(plan).not_to_contain_text("Vera Adler")
+    expect(plan.get_by_role("link", name="Runde 1 (Beamer)")).to_have_count(0)
     orga.get_by_role("link", name="Breakout-Räume (Zoom, BigBlueButton, Jitsi)").click()
     expect(orga.get_by_role("button", name="Drucken")).to_be_visible()
     expect(orga.locator(".flash-warn")).to_contain_text(
