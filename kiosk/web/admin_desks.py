@@ -146,16 +146,17 @@ def dashboard() -> Response:
     )
 
 
-def _lists(db: Any, event: Event) -> dict[str, Any]:
+def _lists(db: Any, event: Event, stamp: str | None = None) -> dict[str, Any]:
     """The dashboard's tables: arrivals per kind of organisation and who is still missing."""
-    split = event.settings.get("format") == "hybrid"
+    # The stamp before the figures: a check-in in between is shown at the next poll.
+    stamp = stamp or arrivals.stamp(db, event)
     counts = arrivals.counters(db, event)
     return {
         "by_type": arrivals.by_organisation_type(db, event),
         "missing": arrivals.not_arrived(db, event),
         "missing_count": counts["registered"] - counts["arrived"],
-        "show_attendance": split,
-        "stamp": arrivals.stamp(db, event),
+        "show_attendance": event.settings.get("format") == "hybrid",
+        "stamp": stamp,
         "poll_seconds": COUNTER_POLL_SECONDS,
     }
 
@@ -166,9 +167,10 @@ def dashboard_lists() -> Response:
     (or left, or was added) since the page's ``seen`` stamp; else 204 and nothing changes."""
     db = get_db()
     event = event_or_404()
-    if request.args.get("seen") == arrivals.stamp(db, event):
+    stamp = arrivals.stamp(db, event)
+    if request.args.get("seen") == stamp:
         return Response(status=204)
-    lists = _lists(db, event)
+    lists = _lists(db, event, stamp)
     return render("admin/_dashboard_lists.html", "admin/_dashboard_lists.html", **lists)
 
 
