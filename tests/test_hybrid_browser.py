@@ -160,6 +160,13 @@ def test_own_page_on_a_phone_for_who_comes(live_server, page) -> None:
     page.locator("button[lang=en]").click()
     expect(card.locator("h2")).to_have_text("Taking part on site")
     expect(card).to_contain_text(f"Place: {PLACE}")
+    # Once checked in at the desk, the card no longer sends her there.
+    db = live_server.db()
+    checkin.check_in(db, events.get(db, event.id), vera["id"], desk="Eingang")
+    db.close()
+    page.locator("button[lang=de]").click()
+    expect(card).to_contain_text("Sie sind eingecheckt.")
+    expect(card).not_to_contain_text("am Empfang")
 
 
 def test_people_page_has_a_way_back_at_the_top_and_a_labelled_search(live_server, page) -> None:
