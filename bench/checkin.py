@@ -1,8 +1,11 @@
 """Check-in under pressure: `kiosk serve` with 10,000 attendees, desks scanning over loopback.
 
     python bench/checkin.py [--duration 60] [--rush 10] [--runs 3] [--attendees 10000]
+                            [--dashboard]
 
 (a) 20 desks each scanning once a second (and polling the counters every 2 s): p50/p99;
+    with --dashboard, (a) runs again with the organiser's dashboard open, polling what it
+    polls (counters, chart, the lists of arrivals by type and of who is missing);
 (b) 20 clients scanning without pause: check-ins per second, next to a bare Flask + SQLite
     endpoint doing the same write (both served side by side, rushed in alternating turns),
     with synchronous=FULL and =NORMAL;
@@ -44,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 DESKS = 20
 COUNTER_POLL_S = 2.0
+#: The dashboard's chart is polled every 10 s (its counters and lists like the desks').
+CHART_POLL_S = 10.0
 SERVER_READY_TIMEOUT_S = 20.0
 REQUEST_TIMEOUT_S = 10.0
 SEARCH_QUERIES = 400
@@ -363,11 +368,19 @@ class Client:
         self.conn.close()
 
 
-def desks_for(port: int, signin: str, count: int) -> list[Client]:
-    """Sign in as the organiser, make ``count`` desk links, and open each in its own client."""
+def sign_in(port: int, signin: str) -> Client:
+    """A client signed in as the organiser (the sign-in link works once)."""
     organiser = Client(port)
     status, _, _ = organiser.request("GET", urlsplit(signin).path)
     assert status == 302, f"sign-in link refused: {status}"
+    return organiser
+
+
+def desks_for(port: int, signin: str, count: int, organiser: Client | None = None) -> list[Client]:
+    """Sign in as the organiser (unless signed in already), make ``count`` desk links, and
+    open each in its own client."""
+    keep = organiser is not None
+    organiser = organiser or sign_in(port, signin)
     organiser.page("/admin/desks")
     clients = []
     for n in range(count):
@@ -383,7 +396,8 @@ def desks_for(port: int, signin: str, count: int) -> list[Client]:
         assert status == 302, f"desk link refused: {status}"
         desk.page("/desk/")
         clients.append(desk)
-    organiser.close()
+    if not keep:
+        organiser.close()
     return clients
 
 
@@ -414,19 +428,51 @@ def run_threads(count: int, target: Callable[[int], None]) -> None:
 # -- the phases -----------------------------------------------------------------------------------
 
 
-def phase_steady(template: Path, codes: list[str], duration: float) -> dict[str, float]:
-    """(a) 20 desks, each one scan a second (and the counters every 2 s)."""
+def watch_dashboard(client: Client, until: float, polls: list[float]) -> None:
+    """The organiser's dashboard: what its page polls, as often as it does; the lists' poll
+    carries the stamp of the last answer (a 204 while nothing changed)."""
+    page = client.page("/admin/dashboard")
+    found = re.search(r'id="dashboard-lists" hx-get="([^"]+)"', page)
+    lists = found.group(1).replace("&amp;", "&") if found else "/admin/dashboard/lists"
+    next_chart = time.monotonic() + CHART_POLL_S
+    while time.monotonic() < until:
+        time.sleep(COUNTER_POLL_S)
+        t = time.perf_counter()
+        client.request("GET", "/desk/counters", htmx=True)
+        status, text, _ = client.request("GET", lists, htmx=True)
+        if status == 200:
+            found = re.search(r'id="dashboard-lists" hx-get="([^"]+)"', text)
+            lists = found.group(1).replace("&amp;", "&") if found else lists
+        if time.monotonic() >= next_chart:
+            client.request("GET", "/admin/dashboard/chart", htmx=True)
+            next_chart += CHART_POLL_S
+        polls.append(time.perf_counter() - t)
+
+
+def phase_steady(
+    template: Path, codes: list[str], duration: float, dashboard: bool = False
+) -> dict[str, float]:
+    """(a) 20 desks, each one scan a second (and the counters every 2 s); with ``dashboard``
+    the organiser's dashboard open too."""
     folder = fresh_copy(template)
     port = free_port()
     server, signin = start_app(folder, port)
     try:
-        desks = desks_for(port, signin, DESKS)
+        organiser = sign_in(port, signin)
+        desks = desks_for(port, signin, DESKS, organiser)
         latencies: list[float] = []
         server_times: list[float] = []
         polls: list[float] = []
+        dashboard_polls: list[float] = []
         failures = [0]
         lock = threading.Lock()
         start = time.monotonic() + 0.5
+        watcher = None
+        if dashboard:
+            watcher = threading.Thread(
+                target=watch_dashboard, args=(organiser, start + duration, dashboard_polls)
+            )
+            watcher.start()
 
         def desk(n: int) -> None:
             client = desks[n]
@@ -454,12 +500,17 @@ def phase_steady(template: Path, codes: list[str], duration: float) -> dict[str,
                 next_scan += 1.0
 
         run_threads(DESKS, desk)
+        if watcher is not None:
+            watcher.join()
+        organiser.close()
         for d in desks:
             d.close()
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+    extra = {"dashboard_poll_p99_ms": percentile(dashboard_polls, 99) * 1000} if dashboard else {}
     return {
+        **extra,
         "scans": len(latencies),
         "failed": failures[0],
         "server_p50_ms": percentile(server_times, 50) * 1000,
@@ -884,6 +935,9 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=30, help="seconds the laptop is away (o)")
     parser.add_argument("--threads", type=int, default=0, help="kiosk serve --threads")
     parser.add_argument("--sync", default="FULL,NORMAL", help="synchronous settings for (b)")
+    parser.add_argument(
+        "--dashboard", action="store_true", help="(a) again with the organiser's dashboard open"
+    )
     args = parser.parse_args()
     global SERVER_THREADS
     SERVER_THREADS = args.threads
@@ -896,13 +950,24 @@ def main() -> None:
         print(f"data: {len(codes)} attendees in {time.perf_counter() - started:.1f} s", flush=True)
         rng = random.Random(1)
         if "a" in args.phases:
-            runs = [
-                phase_steady(template, rng.sample(codes, len(codes)), args.duration)
-                for _ in range(args.runs)
-            ]
+            # With --dashboard the runs alternate (without, with): a busy machine weighs on both.
+            plain, watched = [], []
+            for _ in range(args.runs):
+                plain.append(phase_steady(template, rng.sample(codes, len(codes)), args.duration))
+                if args.dashboard:
+                    sample = rng.sample(codes, len(codes))
+                    watched.append(phase_steady(template, sample, args.duration, True))
             show(
-                f"(a) 20 desks x 1 scan/s for {args.duration:.0f} s, ms", median_of(runs), len(runs)
+                f"(a) 20 desks x 1 scan/s for {args.duration:.0f} s, ms",
+                median_of(plain),
+                len(plain),
             )
+            if watched:
+                show(
+                    "(a) the same, the organiser's dashboard open, ms",
+                    median_of(watched),
+                    args.runs,
+                )
         if "b" in args.phases:
             for mode in args.sync.split(","):
                 runs = [

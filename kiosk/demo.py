@@ -1,18 +1,21 @@
 """The demo event: a Kassel-style network meeting with about 80 realistic, made-up attendees,
 some arrived and swapping contacts, and an earlier meeting of the same network (so the report
-tells new connections from known ones)."""
+tells new connections from known ones). The meeting is hybrid: a few take part online, with a
+video link, "Ich bin dabei" and contact requests, so one demo shows both sides."""
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import attendees, checkin, contacts, events
+from kiosk import attendees, checkin, contact_requests, contacts, events
 from kiosk import db as kdb
+from kiosk import online as kiosk_online
 from kiosk.attendees import AttendeeData
 
 DEMO_SLUG = "netzwerktreffen-kassel-demo"
@@ -197,6 +200,16 @@ DEMO_MAIL = {
     "sender_name": "Orga-Team Netzwerk Kassel",
 }
 EARLIER_NAME = "Netzwerktreffen Kassel, Frühjahr (Demo)"
+#: The meeting is hybrid: where it is, the video link, and who joins online (of them, how many
+#: said "Ich bin dabei" already, and how many asked someone for a contact).
+DEMO_PLACE = "Rathaus Kassel, Bürgersaal, Obere Königsstraße 8, 34117 Kassel"
+DEMO_VIDEO_URL = "https://meet.netzwerk-kassel.example/netzwerktreffen"
+ONLINE = 14
+ONLINE_CHECKED_IN = 6
+ONLINE_REQUESTS = 3
+#: The meeting began this long before the demo was made, and lasts this long.
+STARTED_MINUTES_AGO = 60
+LASTS_HOURS = 4
 #: Notes people keep on some of their contacts.
 NOTES = (
     "Praktikumsplätze für die 9. Klassen im Mai – anrufen",
@@ -274,21 +287,69 @@ def ensure_demo(db: Database) -> tuple[events.Event, bool]:
         _arrive(db, earlier, before, spring - timedelta(hours=2), rng)
         _swap(db, earlier, before, EARLIER_PAIRS, rng, notes=False)
 
-        event = _event(db, DEMO_NAME, DEMO_SLUG, today)
-        created = [attendees.create(db, event, p, how="demo") for p in people]
+        # The local date: the times of "Ich bin dabei" are this laptop's local times.
+        event = _event(db, DEMO_NAME, DEMO_SLUG, today.astimezone())
+        event = events.update_settings(db, event.id, _hybrid_settings())
+        # A separate random stream: who joins online leaves the rest of the demo as it was.
+        remote = {id(p) for p in random.Random(SEED + 1).sample(people, ONLINE)}
+        created = [
+            attendees.create(db, event, _attending(p, id(p) in remote), how="demo") for p in people
+        ]
         # Some who met in spring came again (the report tells known from new connections).
         known = _known_pairs(db, earlier, event)
         by_id = {a["id"]: a for a in created}
-        again = [by_id[i] for pair in sorted(known, key=sorted)[:KNOWN_PAIRS] for i in sorted(pair)]
-        rest = [a for a in created if a not in again]
+        on_site = {a["id"] for a in created if a["attendance"] != "online"}
+        pairs = [pair for pair in sorted(known, key=sorted) if pair <= on_site][:KNOWN_PAIRS]
+        again = [by_id[i] for pair in pairs for i in sorted(pair)]
+        rest = [a for a in created if a not in again and a["id"] in on_site]
         arriving = again + rng.sample(rest, CHECKED_IN - len(again))
         arrived = _arrive(db, event, arriving, today - timedelta(minutes=50), rng)
+        joined = [a for a in created if a["id"] not in on_site]
+        joined = _arrive(
+            db, event, joined[:ONLINE_CHECKED_IN], today - timedelta(minutes=20), rng, online=True
+        )
     # Those who agreed saw their suggestions on their phones; some of them met afterwards.
     shown = _show_suggestions(db, arrived)
     with kdb.transaction(db):
         _swap(db, event, arrived, CONTACT_PAIRS, rng, notes=True, prefer=known | shown)
         _mails(db, event, created[:MAILS_SENT])
+    _ask(db, event, joined, arrived)
     return event, True
+
+
+def _hybrid_settings() -> dict[str, Any]:
+    """Place, video link and times around now (in this laptop's time zone), so that "Ich bin
+    dabei" is open while one tries the demo."""
+    now = datetime.now().astimezone()
+    start = max(
+        now.replace(minute=0, second=0, microsecond=0) - timedelta(minutes=STARTED_MINUTES_AGO),
+        now.replace(hour=0, minute=0, second=0, microsecond=0),
+    )
+    end = min(start + timedelta(hours=LASTS_HOURS), now.replace(hour=23, minute=59))
+    return {
+        "format": "hybrid",
+        "place": DEMO_PLACE,
+        "video_url": DEMO_VIDEO_URL,
+        "start_time": start.strftime("%H:%M"),
+        "end_time": end.strftime("%H:%M"),
+    }
+
+
+def _attending(person: AttendeeData, remote: bool) -> AttendeeData:
+    return replace(person, attendance="online" if remote else "on-site")
+
+
+def _ask(
+    db: Database, event: events.Event, joined: list[dict[str, Any]], here: list[dict[str, Any]]
+) -> None:
+    """Some who joined online ask people on site for a contact; the first one was accepted."""
+    askers = [a for a in joined if a["consent_matchmaking"]]
+    asked = [a for a in here if a["consent_matchmaking"]]
+    for i, (one, other) in enumerate(list(zip(askers, asked, strict=False))[:ONLINE_REQUESTS]):
+        contact_requests.send(db, event, one["id"], other["code"])
+        if i == 0:
+            request = contact_requests.incoming(db, attendees.get(db, other["id"]))[0]
+            contact_requests.answer(db, event, other["id"], request["request_id"], accept=True)
 
 
 def _show_suggestions(db: Database, people: list[dict[str, Any]]) -> set[frozenset[int]]:
@@ -326,13 +387,17 @@ def _arrive(
     people: list[dict[str, Any]],
     start: datetime,
     rng: random.Random,
+    *,
+    online: bool = False,
 ) -> list[dict[str, Any]]:
-    """Check people in through the desk's own service, a minute or three apart."""
+    """Check people in through the desk's own service, a minute or three apart (at the desk
+    "online" for who said "Ich bin dabei")."""
     arrival = start
+    desk = kiosk_online.ONLINE_DESK if online else "Eingang"
     for attendee in people:
         arrival += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
         at = arrival.isoformat(timespec="milliseconds")
-        checkin.check_in(db, event, attendee["id"], desk="Eingang", at=at, how="demo")
+        checkin.check_in(db, event, attendee["id"], desk=desk, at=at, how="demo")
     return people
 
 

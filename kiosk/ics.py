@@ -4,7 +4,7 @@ attendee's page: when, where (the place, or the video link for who takes part on
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from icalendar import Calendar
@@ -46,8 +46,9 @@ def calendar(event: Event, *, online: bool = False, link: str = "", lang: str = 
     entry = CalendarEvent()
     entry.add("uid", f"{uuid.uuid5(UID_NAMESPACE, event.slug)}@kiosk")
     entry.add("summary", event.name)
-    entry.add("dtstart", start)
-    entry.add("dtend", end)
+    # In UTC: a local offset would need a VTIMEZONE that calendars (Outlook) insist on.
+    entry.add("dtstart", start.astimezone(UTC))
+    entry.add("dtend", end.astimezone(UTC))
     entry.add("dtstamp", datetime.now().astimezone())
     video = event.settings.get("video_url") or ""
     place = event.settings.get("place") or ""
@@ -70,7 +71,8 @@ def _description(event: Event, *, link: str, online: bool, lang: str) -> str:
         "de": ("Netzwerk", "Ihre persönliche Seite", "Videokonferenz"),
         "en": ("Network", "Your personal page", "Video conference"),
     }[lang if lang == "en" else "de"]
-    lines = [f"{words[0]}: {event.network}"]
+    # An event without a network of its own has its slug there: not worth a line.
+    lines = [f"{words[0]}: {event.network}"] if event.network != event.slug else []
     if online and event.settings.get("video_url"):
         lines.append(f"{words[2]}: {event.settings['video_url']}")
     if link:

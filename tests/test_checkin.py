@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kiosk import arrivals, attendees, checkin, demo, events, exports, links
+from kiosk import arrivals, attendees, checkin, demo, events, exports, links, online
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData, namesearch
 from kiosk.checkin import CheckinError
@@ -474,12 +475,25 @@ def test_demo_checks_in_through_the_service(db: Any) -> None:
     arrived = kdb.rows(
         db, "SELECT id FROM attendees WHERE event_id = ? AND checked_in_at IS NOT NULL", [event.id]
     )
-    assert len(arrived) == demo.CHECKED_IN
+    assert len(arrived) == demo.CHECKED_IN + demo.ONLINE_CHECKED_IN
     checkins = [
         next(e for e in attendees.history(db, a["id"]) if e["action"] == "checked_in")
         for a in arrived
     ]
-    assert all(e["detail"]["how"] == "demo" and e["desk"] == "Eingang" for e in checkins)
+    assert all(e["detail"]["how"] == "demo" for e in checkins)
+    desks = Counter(e["desk"] for e in checkins)
+    assert desks == {"Eingang": demo.CHECKED_IN, "online": demo.ONLINE_CHECKED_IN}
+
+
+def test_demo_is_hybrid_with_online_arrivals_and_contact_requests(db: Any) -> None:
+    event, _ = demo.ensure_demo(db)
+    assert event.settings["format"] == "hybrid" and event.settings["video_url"].startswith("https")
+    assert online.window(event).open_at(datetime.now().astimezone())
+    split = online.arrivals(db, event)
+    assert (split["online"], split["registered_online"]) == (demo.ONLINE_CHECKED_IN, demo.ONLINE)
+    assert split["on_site"] == demo.CHECKED_IN
+    states = Counter(r["state"] for r in kdb.rows(db, "SELECT state FROM contact_requests"))
+    assert states == {"accepted": 1, "open": demo.ONLINE_REQUESTS - 1}
 
 
 def test_demo_has_contacts_with_notes_and_an_earlier_meeting_of_its_network(db: Any) -> None:
@@ -492,7 +506,7 @@ def test_demo_has_contacts_with_notes_and_an_earlier_meeting_of_its_network(db: 
         "SELECT count(*) AS n FROM contacts WHERE event_id = ? AND owner_id < other_id",
         [event.id],
     )["n"]
-    assert pairs == demo.CONTACT_PAIRS
+    assert pairs == demo.CONTACT_PAIRS + 1  # and one asked for online, and accepted
     notes = kdb.one(db, "SELECT count(*) AS n FROM contacts WHERE note != ''")["n"]
     assert notes >= 1
     shared = kdb.one(

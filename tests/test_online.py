@@ -88,10 +88,11 @@ def test_video_link_only_for_online_attendees(client, db, event) -> None:
     remote = person(db, event, "Olaf", attendance="online")
     on_site_page = text(client.get(f"/me/{there['secret']}"))
     assert "meet.example.org" not in on_site_page and "Ich bin dabei" not in on_site_page
-    assert "vor Ort" in on_site_page
+    assert "Vor Ort dabei" in on_site_page and "am Empfang" in on_site_page
     online_page = text(client.get(f"/me/{remote['secret']}"))
     assert 'href="https://meet.example.org/netz"' in online_page
-    assert "Ich bin dabei" in online_page and "Teilnahme" in online_page
+    assert "Ich bin dabei" in online_page and "Online dabei" in online_page
+    assert "Badge-Code" not in online_page and "Kontakt anfragen" in online_page
     # At an on-site event nobody gets the link, whatever their list says.
     events.update_settings(db, event.id, {"format": "on-site"})
     assert "meet.example.org" not in text(client.get(f"/me/{remote['secret']}"))
@@ -109,7 +110,7 @@ def test_ich_bin_dabei_checks_in_at_the_desk_online(client, db, event) -> None:
     # A second tap changes nothing; the page says they are in.
     client.post(f"/me/{remote['secret']}/online")
     assert len([e for e in attendees.history(db, remote["id"]) if e["action"] == "checked_in"]) == 1
-    assert "Sie sind eingecheckt" in text(client.get(f"/me/{remote['secret']}"))
+    assert "Sie sind online eingecheckt" in text(client.get(f"/me/{remote['secret']}"))
 
 
 def test_online_check_in_only_during_the_window_and_only_online(db, event) -> None:
@@ -153,7 +154,7 @@ def test_dashboard_and_report_count_on_site_and_online_apart(organiser, db, even
     }
     panel = text(organiser.get("/admin/dashboard/hybrid", headers={"HX-Request": "true"}))
     assert 'data-counter="on-site">1<' in panel and 'data-counter="online">2<' in panel
-    assert "Vor Ort" in text(organiser.get("/admin/dashboard"))
+    assert "vor Ort" in text(organiser.get("/admin/dashboard"))
     figures = report.figures(db, event)
     assert (figures["attendance"]["arrived_on_site"], figures["attendance"]["arrived_online"]) == (
         1,

@@ -182,3 +182,36 @@ def test_a_topic_met_again_is_met_with_other_people(db, online_event) -> None:
     plan = rooms.make_topic_plan(db, online_event, 4, 2)
     first, second = ({frozenset(t) for t in rnd} for rnd in plan.rounds)
     assert len(plan.rounds[0]) == 6 and first != second
+
+
+def test_tables_in_the_room_seat_only_who_came_at_a_hybrid_event(db, event) -> None:
+    from kiosk import checkin
+
+    event = events.update_settings(db, event.id, {"format": "hybrid"})
+    there = people(db, event, 4, attendance="vor Ort")
+    remote = people(db, event, 4, attendance="online")
+    for a in there + remote:
+        checkin.check_in(db, event, a["id"], desk="online" if a in remote else "Eingang")
+    plan = matching.make_table_plan(db, event, 2, 1, who="present")
+    seated = {i for table in plan.rounds[0] for i in table}
+    assert seated == {a["id"] for a in there}
+    online_plan = matching.make_table_plan(db, event, 2, 1, who="online")
+    assert {i for table in online_plan.rounds[0] for i in table} == {a["id"] for a in remote}
+
+
+def test_a_shared_address_goes_to_zoom_once_and_its_second_person_is_named(db, online_event):
+    made = people(db, online_event, 8)
+    db.execute(
+        "UPDATE attendees SET email = 'sekretariat@schule.example' WHERE id IN (?, ?)",
+        [made[0]["id"], made[1]["id"]],
+    )
+    db.conn.commit()
+    plan = matching.make_table_plan(db, online_event, 4, 1, who="online")
+    [rnd] = rooms.room_rounds(db, plan)
+    rows = read_zoom(rooms.zoom_csv(rnd))
+    addresses = [r["Email Address"] for r in rows]
+    assert addresses.count("sekretariat@schule.example") == 1 and len(rows) == 7
+    assert rnd.zoom_people == 7
+    [(_room, person)] = rnd.shared_email
+    assert person["email"] == "sekretariat@schule.example"
+    assert person["name"] in {"Jörg0 Müller", "Jörg1 Müller"}

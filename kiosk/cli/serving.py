@@ -181,15 +181,17 @@ def serve_command(
 @pass_state
 def demo_command(state: State, host: str, port: int, no_serve: bool) -> None:
     """Create a ready demo event with realistic attendees (if absent) and serve it."""
-    from kiosk import demo
+    from kiosk import demo, online
 
     with state.db() as db:
         event, created = demo.ensure_demo(db)
         count = attendees.count(db, event.id)
+        split = online.arrivals(db, event)
     verb = "Created" if created else "Using"
     click.echo(
-        f"{verb} demo event '{event.name}': {count['registered']} attendees, "
-        f"{count['arrived']} already checked in."
+        f"{verb} demo event '{event.name}' (hybrid): {count['registered']} attendees, "
+        f"{split['registered_online']} of them online; {count['arrived']} already checked in "
+        f"({split['online']} online)."
     )
     if not no_serve:
         serve_app(state, host, port)

@@ -133,3 +133,9 @@ def _write_zoom(db: Database, event: Event, found: list[RoomRound], output: Path
                 f"No e-mail, assign by hand: {person['name']} -> {room.name} (round {rnd.number})",
                 err=True,
             )
+        for room, person in rnd.shared_email:
+            click.echo(
+                f"E-mail shared with someone in another room, assign by hand: {person['name']} "
+                f"-> {room.name} (round {rnd.number})",
+                err=True,
+            )

@@ -53,6 +53,9 @@ _MONTHS_EN = [
     "December",
 ]
 
+_WEEKDAYS_DE = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
 TEXTS: dict[str, dict[str, str]] = {
     "de": {
         "greeting": "Guten Tag {name},",
@@ -68,16 +71,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_subject": "Ihr persönlicher Link zu {event}",
         "link_body": (
             "hier ist Ihr persönlicher Link zu „{event}“{when}:\n\n{link}\n\n"
+            "{details}"
             "Auf Ihrer persönlichen Seite können Sie\n"
             "- Vorschläge sehen, wen Sie kennenlernen sollten: Menschen aus anderen Projekten, "
             "mit denen Sie Themen teilen,\n"
+            "- andere Teilnehmende um ihren Kontakt bitten („Kontakt anfragen“),\n"
             "- Ihre Kontakte von der Veranstaltung ansehen und als vCard speichern,\n"
             "- Ihre Einwilligungen einsehen und ändern: ob Sie anderen vorgeschlagen werden und "
             "ob Sie Ihre Kontaktdaten mit Menschen teilen, mit denen Sie Kontakte tauschen.\n\n"
             "Der Link ist nur für Sie. Bitte leiten Sie diese E-Mail nicht weiter: Wer den Link "
             "hat, sieht Ihre Seite und Ihre Kontakte."
         ),
-        "video": "Sie nehmen online teil. Die Videokonferenz: {link}",
+        "time": "Wann: {date}, {start}{end} Uhr",
+        "place": "Wo: {place}",
+        "video": "Wo: online, in der Videokonferenz: {link}",
+        "online_no_video": "Wo: online (den Link zur Videokonferenz schicken wir Ihnen noch)",
+        "calendar": "Den Termin für Ihren Kalender finden Sie im Anhang.",
+        "checkin_online": (
+            "Wenn es losgeht, tippen Sie auf Ihrer persönlichen Seite auf „Ich bin dabei“: "
+            "So weiß das Orga-Team, dass Sie online teilnehmen."
+        ),
         "summary_subject": "Ihre Kontakte von {event}",
         "summary_body": (
             "vielen Dank für Ihre Teilnahme an „{event}“{when}. Ihre Kontakte von der "
@@ -103,16 +116,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "link_subject": "Your personal link for {event}",
         "link_body": (
             "here is your personal link for “{event}”{when}:\n\n{link}\n\n"
+            "{details}"
             "On your personal page you can\n"
             "- see suggestions whom to meet: people from other projects who share topics "
             "with you,\n"
+            "- ask other attendees for their contact (“Ask for contact”),\n"
             "- see the contacts you made at the event and save them as vCards,\n"
             "- see and change your consents: whether you are suggested to others and whether "
             "you share your contact details with people you swap contacts with.\n\n"
             "The link is yours alone. Please do not forward this e-mail: whoever has the link "
             "sees your page and your contacts."
         ),
-        "video": "You take part online. The video conference: {link}",
+        "time": "When: {date}, {start}{end}",
+        "place": "Where: {place}",
+        "video": "Where: online, in the video conference: {link}",
+        "online_no_video": "Where: online (we will send you the video conference link)",
+        "calendar": "The calendar entry is attached.",
+        "checkin_online": (
+            "When it begins, tap “I'm here” on your personal page: so the organisers know "
+            "you are taking part online."
+        ),
         "summary_subject": "Your contacts from {event}",
         "summary_body": (
             "thank you for taking part in “{event}”{when}. Your contacts from the event are on "
@@ -176,13 +199,15 @@ def _address(name: object, address: str) -> Address:
 def _when(event: Event, lang: str) -> str:
     if not event.date:
         return ""
-    day = date.fromisoformat(event.date)
-    shown = (
-        f"{day.day:02d}.{day.month:02d}.{day.year}"
-        if lang == "de"
-        else f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    )
-    return TEXTS[lang]["on_date"].format(date=shown)
+    return TEXTS[lang]["on_date"].format(date=_date_text(event.date, lang))
+
+
+def _date_text(iso: str, lang: str) -> str:
+    """A date as a letter writes it, with its weekday: "Donnerstag, 03.12.2026"."""
+    day = date.fromisoformat(iso)
+    if lang == "de":
+        return f"{_WEEKDAYS_DE[day.weekday()]}, {day.day:02d}.{day.month:02d}.{day.year}"
+    return f"{_WEEKDAYS_EN[day.weekday()]}, {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def _message(settings: MailSettings, to: Address, subject: str, body: str) -> EmailMessage:
@@ -229,14 +254,13 @@ def link_message(
 ) -> EmailMessage:
     """The mail with the attendee's private link: what the page offers, not to be forwarded."""
     t = texts(lang)
+    details = "\n".join(_details(event, attendee, lang))
     body = t["link_body"].format(
         event=clean(event.name),
-        when=_when(event, lang),
+        when="" if ics.has_time(event) else _when(event, lang),
         link=links.private_link(base_url, attendee),
+        details=details + "\n\n" if details else "",
     )
-    video = event.settings.get("video_url") or ""
-    if video and ics.online(event, attendee):  # the video link only for who joins online
-        body += "\n\n" + t["video"].format(link=video)
     subject = t["link_subject"].format(event=event.name)
     message = _message(
         settings,
@@ -259,6 +283,49 @@ def link_message(
             params={"charset": "utf-8", "method": "PUBLISH"},
         )
     return message
+
+
+def invitation_gaps(event: Event) -> list[str]:
+    """What the invitation to an online or hybrid event cannot say yet: "no_time" (no date
+    or start: no calendar entry), "no_video" (no video link), "no_place" (hybrid, no place).
+    Nothing for an on-site event: its private-link mail needs none of them."""
+    shape = event.settings.get("format") or "on-site"
+    if shape == "on-site":
+        return []
+    gaps = [] if ics.has_time(event) else ["no_time"]
+    if shape != "on-site" and not event.settings.get("video_url"):
+        gaps.append("no_video")
+    if shape != "online" and not event.settings.get("place"):
+        gaps.append("no_place")
+    return gaps
+
+
+def _details(event: Event, attendee: dict[str, Any], lang: str) -> list[str]:
+    """When and where, as an invitation says it: the place for who comes, the video link
+    only for who joins online (and how to say one is there)."""
+    t = TEXTS[lang]
+    lines = []
+    if ics.has_time(event):
+        end = event.settings.get("end_time") or ""
+        lines.append(
+            t["time"].format(
+                date=_date_text(event.date, lang),
+                start=event.settings["start_time"],
+                end=f"–{end}" if end else "",
+            )
+        )
+    joins_online = ics.online(event, attendee)
+    video = event.settings.get("video_url") or ""
+    place = clean(event.settings.get("place") or "")
+    if joins_online:
+        lines.append(t["video"].format(link=video) if video else t["online_no_video"])
+    elif place:
+        lines.append(t["place"].format(place=place))
+    if ics.has_time(event):
+        lines.append(t["calendar"])
+    if joins_online:
+        lines.append("\n" + t["checkin_online"])
+    return lines
 
 
 def _file_stem(name: str) -> str:

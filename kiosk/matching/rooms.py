@@ -156,8 +156,22 @@ class RoomRound:
         return [(room, p) for room in self.rooms for p in room.people if not p["email"]]
 
     @property
+    def shared_email(self) -> list[tuple[Room, dict[str, Any]]]:
+        """Who shares an address with someone before them in the round (a school's office
+        address): Zoom assigns an address to one room only, so they are moved by hand."""
+        seen: set[str] = set()
+        out = []
+        for room in self.rooms:
+            for p in room.people:
+                address = p["email"].lower()
+                if address and address in seen:
+                    out.append((room, p))
+                seen.add(address)
+        return out
+
+    @property
     def zoom_people(self) -> int:
-        return sum(1 for room in self.rooms for p in room.people if p["email"])
+        return len({p["email"].lower() for room in self.rooms for p in room.people if p["email"]})
 
     @property
     def over_zoom_limits(self) -> list[str]:
@@ -206,13 +220,15 @@ def room_rounds(
 
 def zoom_csv(room_round: RoomRound) -> str:
     """Zoom's pre-assignment CSV of one round: its header, then one row per person with an
-    e-mail address (UTF-8, comma; spreadsheet formulas neutralised)."""
+    e-mail address, each address once (UTF-8, comma; spreadsheet formulas neutralised)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ZOOM_HEADER)
+    written: set[str] = set()
     for room in room_round.rooms:
         for person in room.people:
-            if person["email"]:
+            if person["email"] and person["email"].lower() not in written:
+                written.add(person["email"].lower())
                 writer.writerow([_safe(room.name), _safe(person["email"])])
     return buffer.getvalue()
 

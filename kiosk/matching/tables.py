@@ -176,22 +176,29 @@ WHO = ("present", "all", "online")
 def people_rows(db: Database, event: Event, who: str) -> list[dict[str, Any]]:
     """The attendee rows a plan for ``who`` seats (matching's columns, everyone's)."""
     rows = load_rows(db, event.id, consenting=False)
+    shape = event.settings.get("format") or "on-site"
     if who == "present":
-        return [r for r in rows if r["checked_in_at"]]
+        # At a hybrid event the tables are in the room: who joins online gets breakout rooms.
+        remote = _remote(db, event) if shape == "hybrid" else set()
+        return [r for r in rows if r["checked_in_at"] and r["id"] not in remote]
     if who == "online":
-        shape = event.settings.get("format") or "on-site"
         if shape == "on-site":
             return []
-        remote = {
-            r["id"]
-            for r in kdb.rows(
-                db,
-                "SELECT id FROM attendees WHERE event_id = ? AND (? OR attendance = 'online')",
-                [event.id, shape == "online"],
-            )
-        }
+        remote = _remote(db, event)
         return [r for r in rows if r["id"] in remote]
     return rows
+
+
+def _remote(db: Database, event: Event) -> set[int]:
+    """Who takes part online: everybody at an online event, who said so at a hybrid one."""
+    return {
+        r["id"]
+        for r in kdb.rows(
+            db,
+            "SELECT id FROM attendees WHERE event_id = ? AND (? OR attendance = 'online')",
+            [event.id, event.settings.get("format") == "online"],
+        )
+    }
 
 
 def store_table_plan(db: Database, event: Event, result: TablePlan) -> TablePlan:

@@ -160,19 +160,44 @@ def arrivals_chart(slots: list[dict[str, Any]]) -> dict[str, Any]:
 def dashboard() -> Response:
     db = get_db()
     event = event_or_404()
-    missing = arrivals.not_arrived(db, event)
     return render(
         "admin/dashboard.html",
         event=event,
         counts=arrivals.counters(db, event),
-        poll_seconds=COUNTER_POLL_SECONDS,
         chart=arrivals_chart(arrivals.over_time(db, event)),
         chart_poll_seconds=CHART_POLL_SECONDS,
         bucket_minutes=arrivals.CHART_BUCKET_MINUTES,
-        by_type=arrivals.by_organisation_type(db, event),
-        missing=missing,
         split=_split(db, event),
+        **_lists(db, event),
     )
+
+
+def _lists(db: Any, event: Event, stamp: str | None = None) -> dict[str, Any]:
+    """The dashboard's tables: arrivals per kind of organisation and who is still missing."""
+    # The stamp before the figures: a check-in in between is shown at the next poll.
+    stamp = stamp or arrivals.stamp(db, event)
+    counts = arrivals.counters(db, event)
+    return {
+        "by_type": arrivals.by_organisation_type(db, event),
+        "missing": arrivals.not_arrived(db, event),
+        "missing_count": counts["registered"] - counts["arrived"],
+        "show_attendance": event.settings.get("format") == "hybrid",
+        "stamp": stamp,
+        "poll_seconds": COUNTER_POLL_SECONDS,
+    }
+
+
+@bp.get("/dashboard/lists")
+def dashboard_lists() -> Response:
+    """The dashboard's tables, polled like its counters: rendered only when someone arrived
+    (or left, or was added) since the page's ``seen`` stamp; else 204 and nothing changes."""
+    db = get_db()
+    event = event_or_404()
+    stamp = arrivals.stamp(db, event)
+    if request.args.get("seen") == stamp:
+        return Response(status=204)
+    lists = _lists(db, event, stamp)
+    return render("admin/_dashboard_lists.html", "admin/_dashboard_lists.html", **lists)
 
 
 def _split(db: Any, event: Event) -> dict[str, int] | None:

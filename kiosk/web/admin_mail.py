@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from kiosk import mail, summaries
 from kiosk.web.blueprints import admin as bp
+from kiosk.web.lookups import attendee_or_404
 from kiosk.web.pages import event_or_404, get_db, public_url, redirect_after_post, render
 from kiosk.web.security import sqlite_id
 
@@ -72,9 +73,18 @@ def _section(**extra: Any) -> dict[str, Any]:
     db = get_db()
     event = event_or_404()
     job = mail.get_job(request.args.get("job", ""))
+    gaps = {
+        "no_time": _("Ohne Datum und Beginn kommt sie ohne Kalendereintrag."),
+        "no_video": _("Der Videokonferenz-Link für alle, die online teilnehmen, fehlt."),
+        "no_place": _("Der Ort für alle, die vor Ort teilnehmen, fehlt."),
+    }
+    overview = mail.overview(db, event)
+    # Worth saying while invitations are still to be sent.
+    pending = overview.kinds["link"].waiting
     return {
         "event": event,
-        "mail": mail.overview(db, event),
+        "invitation_gaps": [gaps[c] for c in mail.invitation_gaps(event)] if pending else [],
+        "mail": overview,
         "mail_job": job if job and job.event_id == event.id else None,
         **extra,
     }
@@ -154,11 +164,14 @@ def mail_again(kind: str, attendee_id: int) -> Response:
 
 @bp.post("/attendees/<int:attendee_id>/resend-link")
 def resend_link(attendee_id: int) -> Response:
-    """'Link erneut senden' on the organiser's attendee page: the invitation once more."""
-    return _start("link", which="resend", attendee_id=attendee_id, back=attendee_id)
+    """'Link erneut senden' on the organiser's attendee page: the invitation once more (or
+    'Link senden' the first time)."""
+    first = not mail.link_status(get_db(), event_or_404(), attendee_or_404(attendee_id))["state"]
+    done = _("Der persönliche Link wird verschickt.") if first else ""
+    return _start("link", which="resend", attendee_id=attendee_id, back=attendee_id, done=done)
 
 
-def _start(kind: str, back: int | None = None, **selection: Any) -> Response:
+def _start(kind: str, back: int | None = None, done: str = "", **selection: Any) -> Response:
     event = event_or_404()
     database = current_app.config["DATABASE"]
     try:
@@ -177,7 +190,7 @@ def _start(kind: str, back: int | None = None, **selection: Any) -> Response:
             return redirect_after_post("admin.attendee_edit", attendee_id=back)
         return redirect_after_post("admin.mail_page", _anchor="mail")
     if back:
-        flash(_("Der persönliche Link wird noch einmal verschickt."), "ok")
+        flash(done or _("Der persönliche Link wird noch einmal verschickt."), "ok")
         return redirect_after_post("admin.attendee_edit", attendee_id=back, _anchor="link-mail")
     return redirect_after_post("admin.mail_page", job=job.id, _anchor="mail-job")
 

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk import attendees, contact_requests, contacts, events, online, summaries
 from kiosk import privacy as kprivacy
+from kiosk.web import pages
 from kiosk.web.blueprints import me as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import badge_or_404, owner_or_404
@@ -75,7 +76,9 @@ def _page_context(attendee: dict[str, Any]) -> dict[str, Any]:
         **suggestions_context(attendee),
         "contacts": contacts.list_for(db, attendee["id"]),
         "online_state": online.own_page_state(event, attendee),
+        "online_poll_seconds": pages.ONLINE_POLL_SECONDS,
         "requests": contact_requests.incoming(db, attendee),
+        "contact_states": contact_requests.states(db, attendee),
     }
 
 

@@ -7,6 +7,7 @@ from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from kiosk import contact_requests, events, online, references
+from kiosk.web import pages
 from kiosk.web.blueprints import me as bp
 from kiosk.web.lookups import owner_or_404
 from kiosk.web.pages import get_db, render
@@ -14,6 +15,21 @@ from kiosk.web.pages import get_db, render
 
 def _back(secret: str, anchor: str) -> Response:
     return redirect(url_for("me.own_page", secret=secret, _anchor=anchor), code=303)
+
+
+@bp.get("/me/<secret>/online")
+def online_card(secret: str) -> Response:
+    """The own page's online card (polled while the event has not begun)."""
+    attendee = owner_or_404(secret)
+    event = events.get(get_db(), attendee["event_id"])
+    return render(
+        "me/_online.html",
+        "me/_online.html",
+        attendee=attendee,
+        event=event,
+        online_state=online.own_page_state(event, attendee),
+        online_poll_seconds=pages.ONLINE_POLL_SECONDS,
+    )
 
 
 @bp.post("/me/<secret>/online")
@@ -50,6 +66,7 @@ def people(secret: str) -> Response:
         ref=lambda p: references.reference(current_app.secret_key, attendee["id"], p["id"]),
         query=query,
         findable=contact_requests.findable(attendee),
+        max_listed=contact_requests.MAX_LISTED,
     )
 
 
@@ -67,6 +84,9 @@ def request_contact(secret: str) -> Response:
     attendee = owner_or_404(secret)
     db = get_db()
     event = events.get(db, attendee["event_id"])
+    # Back where the button was (a long list on a phone), unless a refusal is to be read at
+    # the top of the page.
+    row = request.form.get("at", type=int)
     try:
         other = references.resolve(
             db, current_app.secret_key, attendee, request.form.get("ref", "")
@@ -75,6 +95,7 @@ def request_contact(secret: str) -> Response:
         outcome = contact_requests.send(db, event, attendee["id"], target_id)
     except contact_requests.RequestError as exc:
         flash(_request_message(exc.code), "warn")
+        row = None
     else:
         flash(
             _("Ihr Kontakt ist gespeichert: Sie hatten sich gegenseitig angefragt.")
@@ -83,7 +104,9 @@ def request_contact(secret: str) -> Response:
             "ok",
         )
     if request.form.get("back") == "people":
-        return redirect(url_for("me.people", secret=secret, q=request.form.get("q", "")), 303)
+        anchor = f"person-{row}" if row else None
+        target = url_for("me.people", secret=secret, q=request.form.get("q", ""), _anchor=anchor)
+        return redirect(target, 303)
     return _back(secret, "suggestions")
 
 

@@ -18,6 +18,9 @@ log = logging.getLogger("kiosk.web")
 
 #: Seconds between two polls of the live counters (desks and the dashboard).
 COUNTER_POLL_SECONDS = 2
+#: Seconds between two looks of an online attendee's waiting page at the event's time window:
+#: "Ich bin dabei" appears when it opens, without a reload.
+ONLINE_POLL_SECONDS = 30
 #: The pieces every page repeats (CSRF field, one-button forms, search, errors, fields).
 MACROS_TEMPLATE = "_macros.html"
 

@@ -175,6 +175,7 @@ ENDPOINT_CLASSES = {
     "me.online_checkin": ATTENDEE,
     "me.topics": ATTENDEE,
     "me.new_link": ATTENDEE,
+    "me.online_card": ATTENDEE,
     "me.people": ATTENDEE,
     "me.request_contact": ATTENDEE,
     "me.answer_request": ATTENDEE,

@@ -17,7 +17,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from kiosk import arrivals, events, links, matching, pdf, qr, references
+from kiosk import (
+    arrivals,
+    contact_requests,
+    events,
+    links,
+    matching,
+    pdf,
+    qr,
+    references,
+)
 from kiosk.web.blueprints import suggestions as bp
 from kiosk.web.i18n import select_locale
 from kiosk.web.lookups import attendee_or_404, owner_or_404
@@ -36,7 +45,12 @@ log = logging.getLogger("kiosk.suggestions")
 
 
 def _list(attendee: dict[str, Any]) -> Response:
-    return render("suggestions.html", "_suggestions.html", **suggestions_context(attendee))
+    return render(
+        "suggestions.html",
+        "_suggestions.html",
+        **suggestions_context(attendee),
+        contact_states=contact_requests.states(get_db(), attendee),
+    )
 
 
 @bp.get("/me/<secret>/suggestions")

@@ -11,6 +11,22 @@
       event.detail.headers["X-CSRFToken"] = meta.content;
     }
   });
+  // A live list that is swapped while someone scrolls it keeps its place (data-keep-scroll).
+  var scrolled = {};
+  document.addEventListener("htmx:beforeSwap", function () {
+    document.querySelectorAll("[data-keep-scroll][id]").forEach(function (list) {
+      scrolled[list.id] = list.scrollTop;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    Object.keys(scrolled).forEach(function (id) {
+      var list = document.getElementById(id);
+      if (list) {
+        list.scrollTop = scrolled[id];
+      }
+    });
+    scrolled = {};
+  });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     // The pressed button may ask its own question (a form with several buttons).

@@ -1,5 +1,10 @@
-// The room list: "Kopieren" puts the plain-text list on the clipboard for a moderator.
+// The room list: "Kopieren" puts the plain-text list on the clipboard for a moderator;
+// "Drucken" prints each round on its own page.
 document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+    return;
+  }
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const source = document.getElementById(button.dataset.copy);
