@@ -346,7 +346,7 @@ def _ask(
     askers = [a for a in joined if a["consent_matchmaking"]]
     asked = [a for a in here if a["consent_matchmaking"]]
     for i, (one, other) in enumerate(list(zip(askers, asked, strict=False))[:ONLINE_REQUESTS]):
-        contact_requests.send(db, event, one["id"], other["code"])
+        contact_requests.send(db, event, one["id"], other["id"])
         if i == 0:
             request = contact_requests.incoming(db, attendees.get(db, other["id"]))[0]
             contact_requests.answer(db, event, other["id"], request["request_id"], accept=True)
