@@ -217,7 +217,9 @@ def test_room_plan_for_who_joins_online_speaks_of_rooms_and_prints(
     orga.get_by_role("link", name="Breakout-Räume (Zoom, BigBlueButton, Jitsi)").click()
     expect(orga.get_by_role("button", name="Drucken")).to_be_visible()
     expect(
-        orga.locator(".flash-warn", has_text="Eine Person teilt ihre E-Mail-Adresse mit einer anderen")
+        orga.locator(
+            ".flash-warn", has_text="Eine Person teilt ihre E-Mail-Adresse mit einer anderen"
+        )
     ).to_be_visible()
     expect(orga.locator("#round-1 .tag-warn", has_text="E-Mail doppelt")).to_have_count(1)
     orga.emulate_media(media="print")
