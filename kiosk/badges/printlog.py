@@ -33,21 +33,16 @@ def record_prints(
     db: Database, attendee_ids: Iterable[int], *, how: str, layout: str, batch: str = ""
 ) -> None:
     """Note that these badges were printed: one log row each, and when and how often."""
-    stamp = kdb.now()
-    ids = list(attendee_ids)
-    with kdb.transaction(db):
-        db["badge_prints"].insert_all(
-            [
-                {"attendee_id": i, "at": stamp, "how": how, "layout": layout}
-                | {"kind": PRINT, "batch": batch}
-                for i in ids
-            ]
-        )
-        db.conn.executemany(
-            "UPDATE attendees SET badge_printed_at = ?, "
-            "badge_print_count = coalesce(badge_print_count, 0) + 1 WHERE id = ?",
-            [(stamp, i) for i in ids],
-        )
+    ids = _record(
+        db,
+        attendee_ids,
+        PRINT,
+        "UPDATE attendees SET badge_printed_at = ?, "
+        "badge_print_count = coalesce(badge_print_count, 0) + 1 WHERE id = ?",
+        how=how,
+        layout=layout,
+        batch=batch,
+    )
     log.info("badges printed: %d (%s, %s)", len(ids), how, layout)
 
 
@@ -55,20 +50,41 @@ def record_pdfs(
     db: Database, attendee_ids: Iterable[int], *, how: str, layout: str, batch: str = ""
 ) -> None:
     """Note that a PDF of these badges was made (not that they were printed)."""
+    ids = _record(
+        db,
+        attendee_ids,
+        PDF,
+        "UPDATE attendees SET badge_pdf_at = ? WHERE id = ?",
+        how=how,
+        layout=layout,
+        batch=batch,
+    )
+    log.info("badge PDF made: %d (%s, %s)", len(ids), how, layout)
+
+
+def _record(
+    db: Database,
+    attendee_ids: Iterable[int],
+    kind: str,
+    update: str,
+    *,
+    how: str,
+    layout: str,
+    batch: str,
+) -> list[int]:
+    """One log row of ``kind`` per badge, and ``update`` (stamp, id) on each attendee."""
     stamp = kdb.now()
     ids = list(attendee_ids)
     with kdb.transaction(db):
         db["badge_prints"].insert_all(
             [
                 {"attendee_id": i, "at": stamp, "how": how, "layout": layout}
-                | {"kind": PDF, "batch": batch}
+                | {"kind": kind, "batch": batch}
                 for i in ids
             ]
         )
-        db.conn.executemany(
-            "UPDATE attendees SET badge_pdf_at = ? WHERE id = ?", [(stamp, i) for i in ids]
-        )
-    log.info("badge PDF made: %d (%s, %s)", len(ids), how, layout)
+        db.conn.executemany(update, [(stamp, i) for i in ids])
+    return ids
 
 
 def confirm_batch_printed(db: Database, event: Event, batch: str) -> int:

@@ -21,14 +21,11 @@ from sqlite_utils import Database
 
 from kiosk import db as kdb
 from kiosk.events import Event
-from kiosk.matching.errors import MatchingError
 from kiosk.matching.profiles import profiles_from_rows
 from kiosk.matching.tables import (
-    ROUNDS_RANGE,
-    TABLE_SIZE_RANGE,
     TablePlan,
     _table_sizes,
-    people_rows,
+    seated_people,
     store_table_plan,
 )
 
@@ -56,21 +53,7 @@ def make_topic_plan(
 ) -> TablePlan:
     """Rounds of rooms of people who share a topic (interest, offer or need), a different
     topic for each person in each round where they have one; stored as the latest plan."""
-    if not TABLE_SIZE_RANGE[0] <= size <= TABLE_SIZE_RANGE[1]:
-        raise MatchingError("bad_table_size", "Room size out of range.")
-    if not ROUNDS_RANGE[0] <= rounds <= ROUNDS_RANGE[1]:
-        raise MatchingError("bad_rounds", "Rounds out of range.")
-    rows = people_rows(db, event, who)
-    if len(rows) < 2:
-        raise MatchingError("too_few_people", "Rooms need at least two people.")
-    consenting = {
-        r["id"]
-        for r in kdb.rows(
-            db,
-            "SELECT id FROM attendees WHERE event_id = ? AND consent_matchmaking = 1",
-            [event.id],
-        )
-    }
+    rows, consenting = seated_people(db, event, size, rounds, who)
     profiles, labels = profiles_from_rows(rows, event.settings.get("synonyms") or {})
     topics = {
         p.id: (p.interests | p.offers | p.seeks) if p.id in consenting else frozenset()

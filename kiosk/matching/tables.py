@@ -137,12 +137,12 @@ def _one_round(cost: np.ndarray, size: int, rng: np.random.Generator) -> list[li
     return out
 
 
-def make_table_plan(
-    db: Database, event: Event, table_size: int, rounds: int, *, who: str = "present"
-) -> TablePlan:
-    """Seat the people present (or all registered, or who takes part online) at tables for
-    several rounds; store it."""
-    if not TABLE_SIZE_RANGE[0] <= table_size <= TABLE_SIZE_RANGE[1]:
+def seated_people(
+    db: Database, event: Event, size: int, rounds: int, who: str
+) -> tuple[list[dict[str, Any]], set[int]]:
+    """Whom a plan of tables or rooms seats (checked: size, rounds, whom) and which of them
+    agreed to matchmaking (only their topics may group them)."""
+    if not TABLE_SIZE_RANGE[0] <= size <= TABLE_SIZE_RANGE[1]:
         raise MatchingError(
             "bad_table_size", f"Table size must be {TABLE_SIZE_RANGE[0]}–{TABLE_SIZE_RANGE[1]}."
         )
@@ -161,6 +161,15 @@ def make_table_plan(
             [event.id],
         )
     }
+    return rows, consenting
+
+
+def make_table_plan(
+    db: Database, event: Event, table_size: int, rounds: int, *, who: str = "present"
+) -> TablePlan:
+    """Seat the people present (or all registered, or who takes part online) at tables for
+    several rounds; store it."""
+    rows, consenting = seated_people(db, event, table_size, rounds, who)
     synonyms = kevents.get(db, event.id).settings.get("synonyms") or {}
     cost, ids = _table_costs(rows, consenting, synonyms)
     result = seat_rounds(cost, table_size, rounds, seed=event.id)
