@@ -8,6 +8,7 @@ import functools
 import gc
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -85,16 +86,51 @@ def render_document(
     base_url: Path | None = None,
     allowed: Iterable[Path] = (),
     stylesheets: Sequence[str] = (),
+    no_lists: bool = False,
 ) -> Any:
-    """The laid-out WeasyPrint document of :func:`html_to_pdf` (before it is written)."""
+    """The laid-out WeasyPrint document of :func:`html_to_pdf` (before it is written);
+    ``no_lists`` for documents without lists and footnotes (see :func:`_html_class`)."""
     import weasyprint
 
     base = (base_url or resource_dir("static")).resolve()
     folders = [*(resource_dir(name) for name in ASSET_FOLDERS), base, *allowed]
+    html_class = _html_class() if no_lists else weasyprint.HTML
     with fewer_collections():
-        return weasyprint.HTML(
+        return html_class(
             string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFetcher(folders)
         ).render(stylesheets=[stylesheet(css) for css in stylesheets], font_config=font_config())
+
+
+#: Rules of WeasyPrint's user-agent stylesheet for list markers, footnotes and notes: they
+#: match every element, so WeasyPrint computes six styles more per element of every document.
+_LIST_AND_NOTE_RULES = re.compile(
+    r"^::(marker|footnote-call|footnote-marker|note-call|note-marker|note-callback)\b.*$", re.M
+)
+
+
+@functools.cache
+def _html_class() -> Any:
+    """WeasyPrint's HTML with its own user-agent stylesheet minus the list marker, footnote and
+    note rules, for documents that have none of them (badges): 1,000 badges take ~7 % less
+    CPU time (0.35 of 3.9 ms per badge for layout and PDF). Where a WeasyPrint version keeps
+    its stylesheet elsewhere, its own class serves unchanged."""
+    import weasyprint
+
+    try:
+        from weasyprint.html import UA, UA_COUNTER_STYLE
+    except ImportError:
+        return weasyprint.HTML
+    if not hasattr(weasyprint.HTML, "_ua_stylesheets") or not _LIST_AND_NOTE_RULES.search(UA):
+        return weasyprint.HTML
+    sheet = weasyprint.CSS(
+        string=_LIST_AND_NOTE_RULES.sub("", UA), counter_style=UA_COUNTER_STYLE.copy()
+    )
+
+    class HTMLWithoutLists(weasyprint.HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return super()._ua_stylesheets(forms) if forms else [sheet]
+
+    return HTMLWithoutLists
 
 
 #: Objects made between two collections of Python's youngest generation while WeasyPrint works
@@ -155,6 +191,13 @@ def preload_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
+def warm_up() -> None:
+    """Lay out a few words in the documents' fonts, so that forked workers start with the
+    fonts found and loaded: a worker's first document costs ~0.1 s more CPU time otherwise,
+    this costs ~0.04 s once."""
+    html_to_pdf("<p style=\"font-family: 'Noto Sans', sans-serif\">Kiosk <b>Kiosk</b></p>")
+
+
 # -- many PDFs at once ---------------------------------------------------------------------------
 
 #: Most worker processes a batch of PDFs uses (each holds WeasyPrint and its fonts: ~100 MB).
@@ -180,6 +223,7 @@ def pool_context(preload: Sequence[str] = ()) -> Any:
         return multiprocessing.get_context("spawn")
     if threading.active_count() == 1:
         preload_weasyprint()  # loaded once here, shared by the forked workers
+        warm_up()
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", *preload])
@@ -200,11 +244,17 @@ def in_workers(
 
     results: list[Any] = [None] * len(jobs)
     context = pool_context(preload)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            if done:
-                done(index)
+    # Forked workers inherit this process's objects: frozen, their collector never walks them
+    # (nor copies the memory pages it would touch).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index] = future.result()
+                if done:
+                    done(index)
+    finally:
+        gc.unfreeze()
     return results

@@ -177,7 +177,11 @@ def _render_job(job: RenderJob) -> Any:
     html = render_html(sheet, items)
     allowed = [logo.parent] if logo else []
     return kpdf.render_document(
-        html, base_url=resource_dir("badges"), allowed=allowed, stylesheets=[badge_css()]
+        html,
+        base_url=resource_dir("badges"),
+        allowed=allowed,
+        stylesheets=[badge_css()],
+        no_lists=True,  # a badge has neither lists nor footnotes
     )
 
 
@@ -264,9 +268,10 @@ def _merge(pdfs: Sequence[bytes]) -> bytes:
     """One PDF of several, in order."""
     from pypdf import PdfWriter
 
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(io.BytesIO(pdf))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    with kpdf.fewer_collections():
+        writer = PdfWriter()
+        for pdf in pdfs:
+            writer.append(io.BytesIO(pdf))
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
