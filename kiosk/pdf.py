@@ -191,13 +191,6 @@ def preload_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def warm_up() -> None:
-    """Lay out a few words in the documents' fonts, so that forked workers start with the
-    fonts found and loaded: a worker's first document costs ~0.1 s more CPU time otherwise,
-    this costs ~0.04 s once."""
-    html_to_pdf("<p style=\"font-family: 'Noto Sans', sans-serif\">Kiosk <b>Kiosk</b></p>")
-
-
 # -- many PDFs at once ---------------------------------------------------------------------------
 
 #: Most worker processes a batch of PDFs uses (each holds WeasyPrint and its fonts: ~100 MB).
@@ -223,7 +216,6 @@ def pool_context(preload: Sequence[str] = ()) -> Any:
         return multiprocessing.get_context("spawn")
     if threading.active_count() == 1:
         preload_weasyprint()  # loaded once here, shared by the forked workers
-        warm_up()
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", *preload])
@@ -244,17 +236,11 @@ def in_workers(
 
     results: list[Any] = [None] * len(jobs)
     context = pool_context(preload)
-    # Forked workers inherit this process's objects: frozen, their collector never walks them
-    # (nor copies the memory pages it would touch).
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                index = futures[future]
-                results[index] = future.result()
-                if done:
-                    done(index)
-    finally:
-        gc.unfreeze()
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(function, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            if done:
+                done(index)
     return results
