@@ -8,7 +8,6 @@ import functools
 import gc
 import logging
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -86,51 +85,16 @@ def render_document(
     base_url: Path | None = None,
     allowed: Iterable[Path] = (),
     stylesheets: Sequence[str] = (),
-    no_lists: bool = False,
 ) -> Any:
-    """The laid-out WeasyPrint document of :func:`html_to_pdf` (before it is written);
-    ``no_lists`` for documents without lists and footnotes (see :func:`_html_class`)."""
+    """The laid-out WeasyPrint document of :func:`html_to_pdf` (before it is written)."""
     import weasyprint
 
     base = (base_url or resource_dir("static")).resolve()
     folders = [*(resource_dir(name) for name in ASSET_FOLDERS), base, *allowed]
-    html_class = _html_class() if no_lists else weasyprint.HTML
     with fewer_collections():
-        return html_class(
+        return weasyprint.HTML(
             string=html, base_url=base.as_uri() + "/", url_fetcher=LocalFetcher(folders)
         ).render(stylesheets=[stylesheet(css) for css in stylesheets], font_config=font_config())
-
-
-#: Rules of WeasyPrint's user-agent stylesheet for list markers, footnotes and notes: they
-#: match every element, so WeasyPrint computes six styles more per element of every document.
-_LIST_AND_NOTE_RULES = re.compile(
-    r"^::(marker|footnote-call|footnote-marker|note-call|note-marker|note-callback)\b.*$", re.M
-)
-
-
-@functools.cache
-def _html_class() -> Any:
-    """WeasyPrint's HTML with its own user-agent stylesheet minus the list marker, footnote and
-    note rules, for documents that have none of them (badges): 1,000 badges take ~7 % less
-    CPU time (0.35 of 3.9 ms per badge for layout and PDF). Where a WeasyPrint version keeps
-    its stylesheet elsewhere, its own class serves unchanged."""
-    import weasyprint
-
-    try:
-        from weasyprint.html import UA, UA_COUNTER_STYLE
-    except ImportError:
-        return weasyprint.HTML
-    if not hasattr(weasyprint.HTML, "_ua_stylesheets") or not _LIST_AND_NOTE_RULES.search(UA):
-        return weasyprint.HTML
-    sheet = weasyprint.CSS(
-        string=_LIST_AND_NOTE_RULES.sub("", UA), counter_style=UA_COUNTER_STYLE.copy()
-    )
-
-    class HTMLWithoutLists(weasyprint.HTML):  # type: ignore[misc]
-        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
-            return super()._ua_stylesheets(forms) if forms else [sheet]
-
-    return HTMLWithoutLists
 
 
 #: Objects made between two collections of Python's youngest generation while WeasyPrint works

@@ -13,13 +13,12 @@ from typing import Any
 import pdfplumber
 import pypdfium2
 import pytest
-import weasyprint
 import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
-from kiosk import attendees, badges, events, pdf, resource_dir
+from kiosk import attendees, badges, events
 from kiosk import db as kdb
 from kiosk.attendees import AttendeeData
 
@@ -789,40 +788,3 @@ def test_a_batch_the_printer_refuses_keeps_its_pdf_and_records_nothing(
     _fake_lp(tmp_path, 0)
     badges.batch_pdf(db, event, public_url=PUBLIC_URL, send=True)
     assert [e["how"] for e in badges.print_log(db, person["id"])] == ["lp:Nirgendwo"]
-
-
-def _pixels(pdf: bytes) -> list[bytes]:
-    doc = pypdfium2.PdfDocument(pdf)
-    try:
-        return [doc[i].render(scale=200 / 72).to_pil().tobytes() for i in range(len(doc))]
-    finally:
-        doc.close()
-
-
-def test_badges_look_the_same_without_the_list_and_footnote_defaults(
-    db: Any, event: events.Event
-) -> None:
-    """Badges leave WeasyPrint's defaults for lists and footnotes out (they are faster so):
-    every pixel of a sheet is what WeasyPrint's full defaults make of it."""
-    people = [
-        add(db, event, *LONG_NAME, organisation=LONG_ORGANISATION, role="Ausbildungsleitung"),
-        add(db, event, "فاطمة", "Öztürk", organisation="Max-Eyth-Schule", interests=["Inklusion"]),
-        add(db, event, "Nguyễn Thị", "Phương Thảo", organisation_type="Schule"),
-        add(db, event, "Prince"),
-    ]
-    layout = badges.get_layout("avery-l4785")
-    sheet = badges.make_sheet(event, layout)
-    html = badges.render_html(
-        sheet, [badges.badge_fields(p, sheet.design, PUBLIC_URL, {}) for p in people]
-    )
-
-    def render(no_lists: bool) -> bytes:
-        return pdf.render_document(
-            html,
-            base_url=resource_dir("badges"),
-            stylesheets=[badges.badge_css()],
-            no_lists=no_lists,
-        ).write_pdf()
-
-    assert pdf._html_class() is not weasyprint.HTML  # the lean defaults are in use
-    assert _pixels(render(no_lists=True)) == _pixels(render(no_lists=False))

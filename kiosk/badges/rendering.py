@@ -181,7 +181,6 @@ def _render_job(job: RenderJob) -> Any:
         base_url=resource_dir("badges"),
         allowed=allowed,
         stylesheets=[badge_css()],
-        no_lists=True,  # a badge has neither lists nor footnotes
     )
 
 
