@@ -327,3 +327,24 @@ def test_a_badge_code_asks_nobody(client, db, event) -> None:
     ):
         client.post(f"/me/{anna['secret']}/requests", data={"ref": value})
     assert contact_requests.incoming(db, attendees.get(db, ben["id"])) == []
+
+
+def test_the_online_pages_speak_as_the_event_does(client, db, event) -> None:
+    # An event that says "du" (a fair with pupils, or the organiser's choice) says it on the
+    # online card, the flash after "Ich bin dabei", the people list and the request messages.
+    event = events.update_settings(db, today_all_day(db, event).id, {"address_form": "du"})
+    remote = person(db, event, "Olaf", attendance="online")
+    other = person(db, event, "Petra")
+    own = f"/me/{remote['secret']}"
+    before = text(client.get(own))
+    assert "Ein Tipp, und das Orga-Team weiß, dass du online teilnimmst." in before
+    client.post(f"{own}/online")
+    after = text(client.get(own))
+    assert "Schön, dass du dabei bist!" in after and "Du bist online eingecheckt." in after
+    people = text(client.get(f"{own}/people"))
+    assert "tauscht ihr Kontakte" in people and "tauschen Sie" not in people
+    ref = references.reference(client.application.secret_key, remote["id"], other["id"])
+    client.post(f"{own}/requests", data={"ref": ref})
+    asked = text(client.get(own))
+    assert "Du siehst den Kontakt, sobald er angenommen ist." in asked
+    assert "Sie sind" not in asked and "Ihre" not in asked

@@ -29,6 +29,7 @@ def online_card(secret: str) -> Response:
         event=event,
         online_state=online.own_page_state(event, attendee),
         online_poll_seconds=pages.ONLINE_POLL_SECONDS,
+        du=pages.says_du(event),
     )
 
 
@@ -37,16 +38,20 @@ def online_checkin(secret: str) -> Response:
     """ "Ich bin dabei": an online attendee checks in during the event."""
     attendee = owner_or_404(secret)
     db = get_db()
+    event = events.get(db, attendee["event_id"])
+    du = pages.says_du(event)
     try:
-        online.check_in(db, events.get(db, attendee["event_id"]), attendee["id"])
+        online.check_in(db, event, attendee["id"])
     except online.OnlineError as exc:
         message = {
             "closed": _("Einchecken geht nur während der Veranstaltung."),
-            "not_online": _("Sie sind vor Ort angemeldet: bitte am Empfang einchecken."),
+            "not_online": _("Du bist vor Ort angemeldet: bitte am Empfang einchecken.")
+            if du
+            else _("Sie sind vor Ort angemeldet: bitte am Empfang einchecken."),
         }.get(exc.code, _("Das hat nicht geklappt."))
         flash(message, "warn")
     else:
-        flash(_("Schön, dass Sie dabei sind!"), "ok")
+        flash(_("Schön, dass du dabei bist!") if du else _("Schön, dass Sie dabei sind!"), "ok")
     return _back(secret, "online")
 
 
@@ -67,10 +72,18 @@ def people(secret: str) -> Response:
         query=query,
         findable=contact_requests.findable(attendee),
         max_listed=contact_requests.MAX_LISTED,
+        du=pages.says_du(event),
     )
 
 
-def _request_message(code: str) -> str:
+def _request_message(code: str, du: bool) -> str:
+    if du:
+        return {
+            "no_consent": _("Stimm zuerst der Vernetzung zu, dann kannst du anfragen."),
+            "already_contacts": _("Du hast diesen Kontakt schon."),
+            "too_many": _("Du hast viele offene Anfragen. Bitte warte auf Antworten."),
+            "self": _("Das bist du selbst."),
+        }.get(code, _("Diese Person kann nicht angefragt werden."))
     return {
         "no_consent": _("Stimmen Sie zuerst der Vernetzung zu, dann können Sie anfragen."),
         "already_contacts": _("Sie haben diesen Kontakt schon."),
@@ -94,15 +107,23 @@ def request_contact(secret: str) -> Response:
         target_id = other["id"] if other is not None else None
         outcome = contact_requests.send(db, event, attendee["id"], target_id)
     except contact_requests.RequestError as exc:
-        flash(_request_message(exc.code), "warn")
+        flash(_request_message(exc.code, pages.says_du(event)), "warn")
         row = None
     else:
-        flash(
-            _("Ihr Kontakt ist gespeichert: Sie hatten sich gegenseitig angefragt.")
-            if outcome == "accepted"
-            else _("Anfrage geschickt. Sie sehen den Kontakt, sobald er angenommen ist."),
-            "ok",
-        )
+        du = pages.says_du(event)
+        if outcome == "accepted":
+            done = (
+                _("Euer Kontakt ist gespeichert: Ihr hattet euch gegenseitig angefragt.")
+                if du
+                else _("Ihr Kontakt ist gespeichert: Sie hatten sich gegenseitig angefragt.")
+            )
+        else:
+            done = (
+                _("Anfrage geschickt. Du siehst den Kontakt, sobald er angenommen ist.")
+                if du
+                else _("Anfrage geschickt. Sie sehen den Kontakt, sobald er angenommen ist.")
+            )
+        flash(done, "ok")
     if request.form.get("back") == "people":
         anchor = f"person-{row}" if row else None
         target = url_for("me.people", secret=secret, q=request.form.get("q", ""), _anchor=anchor)
