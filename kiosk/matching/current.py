@@ -23,6 +23,9 @@ from kiosk.matching.suggestions import PLAN_SIZE, Suggestion
 #: one (a fair, 10,000 people) at most every REFRESH_SECONDS, so phones polling cannot pile up.
 CHEAP_BUILD_SECONDS = 0.05
 REFRESH_SECONDS = 30.0
+#: … and only for an event of at least so many people: a brunch's plan is always cheap, and one
+#: slow build (a busy laptop, a PDF rendering beside it) must not freeze its lists for 30 s.
+LARGE_EVENT_PEOPLE = 300
 #: How many prepared events the process keeps (one laptop serves one event at a time).
 CACHE_SIZE = 4
 
@@ -81,7 +84,10 @@ def current_plan(db: Database, event: Event, *, fresh: bool = False) -> Plan:
             old_version, old_plan = cached
             if old_version == version:
                 return old_plan
-            slow = old_plan.build_seconds > CHEAP_BUILD_SECONDS
+            slow = (
+                old_plan.build_seconds > CHEAP_BUILD_SECONDS
+                and len(old_plan.model.profiles) >= LARGE_EVENT_PEOPLE
+            )
             young = time.monotonic() - old_plan.built_at < REFRESH_SECONDS
             # The organiser's own change (synonyms) shows at once; arrivals may wait a moment.
             edited = old_version[-1] != version[-1]
