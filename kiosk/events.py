@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -206,11 +205,6 @@ _YOUNG_ROLES = (
 )
 
 
-#: How long the inferred address form is reused (a desk scan must not count attendees).
-ADDRESS_CACHE_SECONDS = 60.0
-_inferred_address: dict[tuple[str, int], tuple[float, str]] = {}
-
-
 def _checked_people_settings(changes: dict[str, Any]) -> dict[str, Any]:
     """The matching rule, address form and save limit of a settings change, checked."""
     if changes.get("matching_rule", "auto") not in MATCHING_RULES:
@@ -229,13 +223,8 @@ def address_form(db: Database, event: Event) -> str:
     chosen = event.settings.get("address_form", "auto")
     if chosen in ("du", "Sie"):
         return chosen
-    key = (kdb.database_file(db), event.id)
-    known = _inferred_address.get(key)
-    if known and time.monotonic() - known[0] < ADDRESS_CACHE_SECONDS:
-        return known[1]
-    form = inferred_address_form(db, event)
-    _inferred_address[key] = (time.monotonic(), form)
-    return form
+    # Read on every scan: kept a moment like the current event (kdb.recent).
+    return kdb.recent(db, ("address_form", event.id), lambda: inferred_address_form(db, event))
 
 
 def inferred_address_form(db: Database, event: Event) -> str:
